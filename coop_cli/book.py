@@ -1,0 +1,424 @@
+"""The operations that change the books: record, revert, register members and keys.
+
+Each one resolves who signs, takes the coop's lock, checks every rule, signs, and commits once; or writes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+import time
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable
+
+from coop_cli import charter as charter_format
+from coop_cli import checks, reports
+from coop_cli import members as members_format
+from coop_cli.errors import BadInput, CoopError
+from coop_cli.i18n import _
+from coop_cli.journal import append_text, format_entry, signed_bytes
+from coop_cli.model import (
+    COOP_ACCOUNT,
+    Entry,
+    Member,
+    Posting,
+    account_member,
+    check_member_id,
+    check_tag_value,
+    check_text,
+    format_hours,
+    parse_date,
+    parse_hours,
+    party_account,
+)
+from coop_cli.repo import LEDGER, Coop, git, init_repository
+
+MANAGERS = ("treasurer", "secretary")  # the roles that may change the register
+Passphrase = Callable[[], "str | None"]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who says they are recording, and the key they sign with, as given on the command line or found in config."""
+
+    member: str | None
+    key: str | None
+    passphrase: Passphrase | None = None
+
+
+@dataclass
+class Recorder:
+    member: Member
+    signer: object  # a coop_cli.signing.Signer
+
+    @property
+    def author(self) -> tuple[str, str]:
+        """Commits name the member as in the register; the address is derived, so no git user needs configuring."""
+        return self.member.name, f"{self.member.id}@coop.invalid"
+
+
+def load_signer(coop: Coop, identity: Identity):
+    """The signer behind --key / COOP_KEY / git config user.signingkey (a private key file, a .pub for ssh-agent, or `key::...`)."""
+    from coop_cli.signing import PublicKey, agent_signer
+    from coop_cli.signing import load_signer as load_key
+
+    key = identity.key or coop.config("user.signingkey")
+    if not key:
+        raise CoopError(_("no signing key: give --key FILE, set COOP_KEY, or set git config user.signingkey"))
+    if key.startswith("key::"):
+        return agent_signer(PublicKey.parse(key[len("key::"):]))
+    return load_key(Path(key).expanduser(), identity.passphrase)
+
+
+def recorder_for(coop: Coop, identity: Identity, register: members_format.Register, signer) -> Recorder:
+    """The member who records, checked against the register: their key must be one of theirs."""
+    member_id = identity.member or coop.config("coop.member")
+    if not member_id:
+        raise CoopError(_("who is recording? give --as MEMBER, set COOP_AS, or set git config coop.member"))
+    member = register.require(member_id)
+    check_own_key(member, signer)
+    return Recorder(member, signer)
+
+
+def check_own_key(member: Member, signer) -> None:
+    from coop_cli.signing import PublicKey
+
+    if not any(PublicKey.parse(key) == signer.public_key for key in member.keys):
+        raise CoopError(
+            _("the key {fingerprint} is not one of {id}'s keys in members.yaml").format(
+                fingerprint=signer.public_key.fingerprint(), id=member.id
+            )
+        )
+
+
+# ---------------------------------------------------------------- exchanges
+
+@dataclass(frozen=True)
+class Exchange:
+    """An exchange as typed by a user, before it is checked: the raw fields of `coop record` or a batch row."""
+
+    payer: str
+    earner: str
+    hours: str
+    description: str
+    when: str | None = None
+    cat: str | None = None
+
+
+def new_id() -> str:
+    """A ULID: 48 bits of milliseconds then 80 random bits, in Crockford base32, so ids sort by creation time."""
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    value = (int(time.time() * 1000) << 80) | secrets.randbits(80)
+    return "".join(alphabet[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def draft(exchange: Exchange, today: date, kind: str = "exchange", extra: tuple = ()) -> Entry:
+    """The unsigned entry for an exchange, its recorder left blank; BadInput names the field that cannot be read."""
+    for party in (exchange.payer, exchange.earner):
+        if party != COOP_ACCOUNT:
+            check_member_id(party)
+    hours = parse_hours(exchange.hours)
+    description = check_text(exchange.description.strip(), _("the description"))
+    when = parse_date(exchange.when) if exchange.when else today
+    tags = [("id", new_id()), ("by", ""), ("kind", kind)]
+    if exchange.cat:
+        tags.append(("cat", check_tag_value(exchange.cat.strip(), _("the category"))))
+    tags += list(extra)
+    postings = (Posting(party_account(exchange.earner), hours), Posting(party_account(exchange.payer), -hours))
+    return Entry(when, description, tuple(tags), postings)
+
+
+def _recorded_by(entry: Entry, member_id: str) -> Entry:
+    return replace(entry, tags=tuple((k, member_id if k == "by" else v) for k, v in entry.tags))
+
+
+def record(coop: Coop, identity: Identity, exchanges: list[Exchange], origin: str | None = None, today: date | None = None) -> tuple[list[Entry], str, list[str]]:
+    """Check, sign, append and commit exchanges in one commit: all of them or none.
+
+    What was typed is read first (no key needed to hear that `1h70` is not an amount); then, under the lock,
+    every rule is checked in order, each row seeing the balances left by the rows before it.
+    `origin` names the batch file, so that problems carry `FILE:LINE`.
+    Returns the entries written, the commit id and notes for the user.
+    """
+    today = today or date.today()
+    drafts, problems = [], []
+    for exchange in exchanges:
+        line = getattr(exchange, "line", None)
+        try:
+            drafts.append((line, draft(exchange, today)))
+        except BadInput as problem:
+            if origin is None:
+                raise
+            problems.append((line, problem.message))
+    signer = load_signer(coop, identity)
+    with coop.writing() as notes:
+        charter, register = coop.charter(), coop.register()
+        recorder = recorder_for(coop, identity, register, signer)
+        balances = reports.balances(coop.readable_entries())
+        entries = []
+        for line, unsigned in drafts:
+            entry = _recorded_by(unsigned, recorder.member.id)
+            found = checks.entry_problems(entry, charter, register, balances, recorder.member, today)
+            problems += [(line, message) for message in found]
+            if not found:
+                reports.post(entry, balances)
+                entries.append(entry)
+        _refuse(sorted(problems, key=lambda p: p[0] or 0), origin)
+        commit = _write(coop, recorder, entries, charter.unit, _record_message(entries, charter.unit, origin))
+        return entries, commit, notes
+
+
+def _refuse(problems: list[tuple[int | None, str]], origin: str | None) -> None:
+    """A batch names every bad row on its own line; a single exchange gets one sentence."""
+    if problems and origin:
+        raise Refusals([f"{origin}:{line}: {message}" for line, message in problems])
+    if problems:
+        raise CoopError("; ".join(message for _line, message in problems))
+
+
+class Refusals(CoopError):
+    """Several problems found at once (a batch): each is printed on its own line."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def _record_message(entries: list[Entry], unit: str, origin: str | None) -> str:
+    if len(entries) == 1:
+        entry = entries[0]
+        return (
+            f"record: {_party(entry.payer)} pays {_party(entry.earner)} {format_hours(entry.hours)} {unit} ({entry.id})\n\n"
+            f"{entry.description}\n"
+        )
+    total = sum((e.hours for e in entries), Decimal(0))
+    lines = [f"{e.id} {_party(e.payer)} -> {_party(e.earner)} {format_hours(e.hours)} {unit}" for e in entries]
+    return f"record: {len(entries)} exchanges, {format_hours(total)} {unit} from {origin}\n\n" + "\n".join(lines) + "\n"
+
+
+def _party(account: str | None) -> str:
+    return account_member(account or "") or (account or "?")
+
+
+def _write(coop: Coop, recorder: Recorder, entries: list[Entry], unit: str, message: str) -> str:
+    """Sign each entry, append it to its month's file, and commit all the files at once."""
+    from coop_cli.signing import signature_to_line
+
+    if not entries:
+        raise CoopError(_("nothing to record"))
+    by_file: dict[str, list[str]] = {}
+    for entry in entries:
+        signature = recorder.signer.sign(signed_bytes(entry, unit))
+        signed = replace(entry, sig=signature_to_line(signature))
+        by_file.setdefault(f"{LEDGER}/{entry.date:%Y-%m}.journal", []).append(format_entry(signed, unit))
+    changes = {}
+    for relative, texts in by_file.items():
+        existing = coop.read(relative) if (coop.root / relative).exists() else ""
+        changes[relative] = append_text(existing, texts)
+    return coop.commit(changes, message, recorder.author, recorder.signer)
+
+
+# ---------------------------------------------------------------- batch files
+
+BATCH_COLUMNS = ("date", "payer", "earner", "hours", "description", "cat")
+MAX_BATCH_BYTES = 5_000_000
+
+
+@dataclass(frozen=True)
+class BatchRow(Exchange):
+    line: int = 0
+
+
+def read_batch(text: str, origin: str) -> list[BatchRow]:
+    """Rows of `date,payer,earner,hours,description[,cat]`; a first row naming the columns is skipped."""
+    if len(text) > MAX_BATCH_BYTES:
+        raise CoopError(_("{file} is larger than {n} bytes").format(file=origin, n=MAX_BATCH_BYTES))
+    rows, problems = [], []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for fields in reader:
+            line = reader.line_num
+            if not any(f.strip() for f in fields) or fields[0].strip().startswith("#"):
+                continue
+            if [f.strip().lower() for f in fields[:5]] == list(BATCH_COLUMNS[:5]):
+                continue
+            if len(fields) not in (5, 6):
+                problems.append(_("{file}:{line}: expected 5 or 6 columns (date,payer,earner,hours,description[,cat]), found {n}").format(file=origin, line=line, n=len(fields)))
+                continue
+            when, payer, earner, hours, description, *cat = (f.strip() for f in fields)
+            rows.append(BatchRow(payer, earner, hours, description, when or None, (cat[0] if cat else "") or None, line=line))
+    except csv.Error as problem:
+        problems.append(_("{file}:{line}: {problem}").format(file=origin, line=reader.line_num, problem=problem))
+    if problems:
+        raise Refusals(problems)
+    if not rows:
+        raise CoopError(_("{file} holds no exchanges").format(file=origin))
+    return rows
+
+
+# ---------------------------------------------------------------- reversals
+
+def revert(coop: Coop, identity: Identity, entry_id: str, reason: str, when: str | None = None, today: date | None = None) -> tuple[Entry, str, list[str]]:
+    """Append the entry that undoes `entry_id`: the same hours flowing back, tagged `kind: reversal`, `reverses: ID`."""
+    today = today or date.today()
+    signer = load_signer(coop, identity)
+    with coop.writing() as notes:
+        charter, register = coop.charter(), coop.register()
+        recorder = recorder_for(coop, identity, register, signer)
+        entries = coop.readable_entries()
+        original = _reversible(entries, entry_id)
+        payer, earner = original.earner, original.payer
+        exchange = Exchange(_party(payer), _party(earner), format_hours(original.hours), reason, when, original.tag("cat"))
+        entry = _recorded_by(draft(exchange, today, "reversal", (("reverses", entry_id),)), recorder.member.id)
+        problems = checks.entry_problems(entry, charter, register, reports.balances(entries), recorder.member, today)
+        _refuse([(None, p) for p in problems], None)
+        message = f"revert: {entry_id} ({entry.id})\n\n{reason}\n"
+        return entry, _write(coop, recorder, [entry], charter.unit, message), notes
+
+
+def _reversible(entries: list[Entry], entry_id: str) -> Entry:
+    original = next((e for e in entries if e.id == entry_id), None)
+    if original is None:
+        raise CoopError(_("no entry has the id {id}").format(id=entry_id))
+    if original.kind == "reversal":
+        raise CoopError(_("{id} is itself a reversal; record a new exchange instead").format(id=entry_id))
+    if original.payer is None or original.earner is None:
+        raise CoopError(_("{id} is not a two-party exchange and cannot be reversed by coop").format(id=entry_id))
+    earlier = next((e for e in entries if e.tag("reverses") == entry_id), None)
+    if earlier is not None:
+        raise CoopError(_("{id} was already reversed by {other}").format(id=entry_id, other=earlier.id))
+    return original
+
+
+# ---------------------------------------------------------------- the register
+
+def add_member(
+    coop: Coop, identity: Identity, member_id: str, name: str, pubkey: str | None, roles: list[str], since: str | None, today: date | None = None
+) -> tuple[Member, str, list[str]]:
+    """Register a member. The first one bootstraps the coop (signing with the key being registered); later ones need a treasurer or secretary."""
+    today = today or date.today()
+    check_member_id(member_id)
+    name = check_text(name.strip(), _("the name"))
+    for role in roles:
+        if role not in ("treasurer", "secretary", "auditor"):
+            raise BadInput(_("unknown role {role!r} (roles are treasurer, secretary, auditor)").format(role=role))
+    keys = (members_format.check_public_key(pubkey.strip(), member_id),) if pubkey else ()
+    joined = parse_date(since, "since") if since else today
+    if joined > today:
+        raise CoopError(_("the date {date} is in the future").format(date=joined))
+    member = Member(member_id, name, joined, "active", tuple(dict.fromkeys(roles)), keys)
+    signer = load_signer(coop, identity)
+    with coop.writing() as notes:
+        register = coop.register()
+        if register.get(member_id) is not None:
+            raise CoopError(_("{id!r} is already in the register; member ids are never reused").format(id=member_id))
+        if register.members:
+            recorder = recorder_for(coop, identity, register, signer)
+            _require_manager(recorder.member)
+        else:
+            recorder = _bootstrap(member, identity, signer)
+        _check_key_unused(register, keys)
+        text = members_format.with_member(register, member)
+        message = f"member add: {member_id} ({name})\n"
+        return member, _commit_register(coop, text, message, recorder), notes
+
+
+def _bootstrap(member: Member, identity: Identity, signer) -> Recorder:
+    if identity.member and identity.member != member.id:
+        raise CoopError(_("the first member of a coop registers themselves: --as must be {id} or left out").format(id=member.id))
+    if not set(member.roles) & set(MANAGERS):
+        raise CoopError(_("the first member must be a treasurer or secretary (add --role treasurer), or nobody could add the others"))
+    if not member.keys:
+        raise CoopError(_("the first member needs --pubkey: every later change is signed by a registered key"))
+    check_own_key(member, signer)
+    return Recorder(member, signer)
+
+
+def _require_manager(member: Member) -> None:
+    if member.status != "active" or not set(member.roles) & set(MANAGERS):
+        raise CoopError(_("only an active treasurer or secretary may change the register, and {id} is neither").format(id=member.id))
+
+
+def _check_key_unused(register: members_format.Register, keys: tuple[str, ...]) -> None:
+    from coop_cli.signing import PublicKey
+
+    wanted = {PublicKey.parse(k) for k in keys}
+    for member in register.members:
+        for key in member.keys:
+            if PublicKey.parse(key) in wanted:
+                raise CoopError(_("that key is already registered to {id}").format(id=member.id))
+
+
+def add_key(coop: Coop, identity: Identity, member_id: str, pubkey: str) -> tuple[str, list[str]]:
+    """One more key for a member: added by a treasurer or secretary, or by the member signing with a key they already have."""
+    key = members_format.check_public_key(pubkey.strip(), member_id)
+    signer = load_signer(coop, identity)
+    with coop.writing() as notes:
+        register = coop.register()
+        register.require(member_id)
+        recorder = recorder_for(coop, identity, register, signer)
+        if recorder.member.id != member_id:
+            _require_manager(recorder.member)
+        _check_key_unused(register, (key,))
+        text = members_format.with_key(register, member_id, key)
+        message = f"member key add: {member_id}\n\n{key.split()[0]} {key.split()[1][:16]}...\n"
+        return _commit_register(coop, text, message, recorder), notes
+
+
+def _commit_register(coop: Coop, text: str, message: str, recorder: Recorder) -> str:
+    """Commit a rewritten members.yaml (which must read back) and refresh the allowed signers."""
+    register = members_format.parse(text)
+    commit = coop.commit({members_format.FILE: text}, message, recorder.author, recorder.signer)
+    coop.publish_signers(members_format.allowed_signers(register))
+    return commit
+
+
+def read_key_argument(value: str) -> str:
+    """KEY on the command line: a `.pub` file's path or the key's text itself."""
+    path = Path(value).expanduser()
+    if not value.lstrip().startswith(("ssh-", "ecdsa-", "sk-")) and path.is_file():
+        if path.stat().st_size > 20_000:
+            raise BadInput(_("{file} is too large to be an SSH public key").format(file=value))
+        text = path.read_text(encoding="utf-8", errors="replace").strip()
+        if "PRIVATE KEY" in text:
+            raise BadInput(_("{file} is a private key; give its .pub file").format(file=value))
+        return text
+    return value
+
+
+# ---------------------------------------------------------------- a new coop
+
+GITATTRIBUTES = """\
+# Journals are merged by coop's driver, which unions entries by id and refuses to drop any.
+# Never use merge=union here: it fuses two entries that share a line.
+ledger/*.journal merge=coop-journal
+"""
+
+
+def init(folder: Path, name: str) -> str:
+    """A new coop repository: default charter, empty register and ledger, the merge driver; one first commit."""
+    files = {
+        charter_format.FILE: charter_format.new_charter(name),
+        members_format.FILE: members_format.EMPTY,
+        ".gitattributes": GITATTRIBUTES,
+        f"{LEDGER}/meetings/.gitkeep": "",
+    }
+    init_repository(folder)
+    coop = Coop(folder)
+    with coop.writing():
+        commit = coop.commit(files, f"init: {name}\n", ("coop", "coop@coop.invalid"))
+    configure(coop)
+    return commit
+
+
+def configure(coop: Coop) -> None:
+    """Local git settings every clone of a coop needs: the journal merge driver and the allowed signers."""
+    git(coop.root, "config", "merge.coop-journal.name", "coop journal merge (union by entry id)")
+    git(coop.root, "config", "merge.coop-journal.driver", "coop merge-driver %O %A %B %P")
+    git(coop.root, "config", "gpg.format", "ssh")
+    if (coop.root / members_format.FILE).exists():
+        coop.publish_signers(members_format.allowed_signers(coop.register()))

@@ -1,0 +1,121 @@
+"""charter.md: the rules coop enforces (YAML front matter) followed by the charter's text.
+
+A missing rule takes the spec's default; an unknown or ill-typed one is refused, so a typo never silently disables a rule.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from coop_cli import yamltext
+from coop_cli.errors import BadInput, CoopError
+from coop_cli.i18n import _
+from coop_cli.model import HOUR_DIGITS, ROLES, Charter, check_text, parse_decimal
+
+FILE = "charter.md"
+MAJORITIES = ("simple", "two-thirds", "consensus")
+SIGNED_COMMITS = ("required", "optional")
+
+DEFAULT_RULES = """\
+name: {name}
+unit: H                   # the commodity written in the journal (not `h`: ledger
+                          # reads h, m and s as time units and converts them)
+step: 0.25                # amounts are multiples of this (quarter hours)
+max_exchange: 24          # most hours in one exchange
+min_balance: -20          # no member's balance may go below this
+max_balance: 100          # nor above this
+recorders: [treasurer]    # roles that may record any exchange; any member may
+                          # record an exchange they pay themselves
+meeting_credit: true      # attendees earn the meeting's duration from the coop account
+quorum: 0.5               # share of active members present for a valid decision
+majority: simple          # simple | two-thirds | consensus
+signed_commits: required  # required | optional: git commits signed by the recorder's key
+"""
+
+DEFAULT_TEXT = """
+# {name}
+
+Every hour counts the same, whoever gives it: one hour given is one hour earned.
+
+- Exchanges are recorded in `ledger/`, signed by the member who records them.
+- A mistake is corrected by a new entry that reverses it, never by editing the books.
+- The rules above are changed only by a decision of a meeting, cited in the change.
+"""
+
+
+def new_charter(name: str) -> str:
+    """The text of a new coop's charter: the spec's default rules, then a short charter."""
+    check_text(name, "the coop's name")
+    return "---\n" + DEFAULT_RULES.format(name=_quoted(name)) + "---\n" + DEFAULT_TEXT.format(name=name)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def split(text: str) -> tuple[str, str]:
+    """The front matter's YAML and the text after it."""
+    if not text.startswith("---\n"):
+        raise CoopError(_("{file} must start with a '---' line opening its front matter of rules").format(file=FILE))
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        raise CoopError(_("{file}: the front matter is never closed by a '---' line").format(file=FILE))
+    return text[4 : end + 1], text[end + 5 :]
+
+
+def parse(text: str) -> Charter:
+    front, _text = split(text)
+    rules = yamltext.load(front, FILE)
+    if not isinstance(rules, dict):
+        raise CoopError(_("{file}: the front matter must be a mapping of rules").format(file=FILE))
+    try:
+        return _charter(rules)
+    except BadInput as problem:
+        raise CoopError(_("{file}: {problem}").format(file=FILE, problem=problem.message)) from None
+
+
+def _charter(rules: dict[str, Any]) -> Charter:
+    known = set(Charter.__dataclass_fields__)
+    for key in rules:
+        if key not in known:
+            raise BadInput(_("unknown rule {key!r}").format(key=key))
+    if not isinstance(rules.get("name"), str):
+        raise BadInput(_("the rule 'name' (the coop's name) is missing"))
+    values: dict[str, Any] = {"name": check_text(rules["name"], "name")}
+    if "unit" in rules:
+        unit = rules["unit"]
+        if not isinstance(unit, str) or not unit.isascii() or not unit.isalpha() or not unit.isupper():
+            raise BadInput(_("unit must be capital letters (not h, m or s, which ledger reads as time), got {value!r}").format(value=unit))
+        values["unit"] = unit
+    for key in ("step", "max_exchange", "min_balance", "max_balance", "quorum"):
+        if key in rules:
+            values[key] = parse_decimal(rules[key], key)
+    if "recorders" in rules:
+        recorders = rules["recorders"]
+        if not isinstance(recorders, list) or any(r not in ROLES for r in recorders):
+            raise BadInput(_("recorders must be a list of roles among {choices}").format(choices=", ".join(ROLES)))
+        values["recorders"] = tuple(recorders)
+    if "meeting_credit" in rules:
+        if not isinstance(rules["meeting_credit"], bool):
+            raise BadInput(_("meeting_credit must be true or false"))
+        values["meeting_credit"] = rules["meeting_credit"]
+    for key, choices in (("majority", MAJORITIES), ("signed_commits", SIGNED_COMMITS)):
+        if key in rules:
+            if rules[key] not in choices:
+                raise BadInput(_("{key} must be one of {choices}, got {value!r}").format(key=key, choices=", ".join(choices), value=rules[key]))
+            values[key] = rules[key]
+    charter = Charter(**values)
+    _check_consistent(charter)
+    return charter
+
+
+def _check_consistent(charter: Charter) -> None:
+    if charter.step <= 0 or charter.step != charter.step.quantize(HOUR_DIGITS):
+        raise BadInput(_("step must be a positive multiple of 0.01, got {value}").format(value=charter.step))
+    if charter.max_exchange < charter.step:
+        raise BadInput(_("max_exchange must be at least one step"))
+    if charter.min_balance > 0 or charter.max_balance < 0:
+        raise BadInput(_("min_balance must be at most 0 and max_balance at least 0"))
+    if not Decimal(0) <= charter.quorum <= Decimal(1):
+        raise BadInput(_("quorum must be a share between 0 and 1, got {value}").format(value=charter.quorum))

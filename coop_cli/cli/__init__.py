@@ -1,0 +1,96 @@
+"""The command line: typer commands over the core, and the one place errors become messages and exit codes.
+
+Each command lives in its own module and is registered here explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+import typer
+
+from coop_cli import __version__
+from coop_cli.errors import CoopError
+from coop_cli.i18n import LANGUAGES, _, use_language
+
+
+def _language_from(argv: list[str]) -> str | None:
+    """`--lang` must act before the commands' help is built, so it is read from argv first."""
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def build_app() -> typer.Typer:
+    from coop_cli.cli import balance, init, key, member, record, revert, statement
+    from coop_cli.cli.options import State
+
+    app = typer.Typer(
+        name="coop",
+        help=_("coop: the signed, plain-text book of a time-bank cooperative.\n\nRun `coop COMMAND --help` for each command."),
+        add_completion=False,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    @app.callback()
+    def main_options(
+        ctx: typer.Context,
+        directory: str = typer.Option(None, "-C", envvar="COOP_DIR", help=_("Run as if coop was started in DIR."), metavar="DIR"),
+        lang: str = typer.Option(None, "--lang", help=_("Language of messages: en or fr (default: the locale)."), metavar="LANG"),
+        version: bool = typer.Option(False, "--version", help=_("Print coop's version and exit.")),
+    ) -> None:
+        if version:
+            typer.echo(f"coop {__version__}")
+            raise typer.Exit()
+        ctx.obj = State(directory)
+
+    init.register(app)
+    member.register(app)
+    key.register(app)
+    record.register(app)
+    revert.register(app)
+    balance.register(app)
+    statement.register(app)
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The console script: run one command, turning every error into one line on stderr and an exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    language = _language_from(argv)
+    if language is not None and language not in LANGUAGES:
+        _error(_("--lang must be one of {choices}, got {value!r}").format(choices=", ".join(LANGUAGES), value=language))
+        sys.exit(2)
+    use_language(language)
+    try:
+        status = typer.main.get_command(build_app()).main(args=argv, prog_name="coop", standalone_mode=False)
+    except CoopError as problem:
+        for line in problem.message.splitlines() or [""]:
+            _error(line)
+        sys.exit(problem.exit_code)
+    except click.exceptions.UsageError as problem:
+        where = f" (see {problem.ctx.command_path} --help)" if problem.ctx else ""
+        _error(problem.format_message().rstrip(".") + where)
+        sys.exit(2)
+    except click.exceptions.ClickException as problem:
+        _error(problem.format_message())
+        sys.exit(problem.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        _error(_("interrupted; nothing was written"))
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()  # `coop balance | head`: the reader left, which is not an error
+        os._exit(0)
+    sys.exit(status if isinstance(status, int) else 0)
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(_("error: {message}").format(message=message) + "\n")

@@ -1,0 +1,42 @@
+"""`coop balance`: every account's balance, summing to zero."""
+
+import typer
+
+from coop_cli import reports
+from coop_cli.cli.options import FORMAT, Format, state
+from coop_cli.cli.output import Column, emit
+from coop_cli.errors import CoopError
+from coop_cli.i18n import _
+from coop_cli.model import parse_date
+
+
+def register(app: typer.Typer) -> None:
+    app.command("balance", help=_(
+        "Balances of every account (members, then the coop's own account); they always sum to zero. "
+        "The same figures as `hledger bal` on ledger/*.journal.\n\nExample: coop balance --date 2026-03-31 --format json"
+    ))(balance)
+
+
+COLUMNS = [
+    Column("account", _("Account")),
+    Column("name", _("Name")),
+    Column("status", _("Status")),
+    Column("balance", _("Balance"), numeric=True),
+]
+
+
+def balance(
+    ctx: typer.Context,
+    until: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help=_("Balances at the end of this day.")),
+    member: str = typer.Option(None, "--member", metavar="MEMBER", help=_("Only this member (or coop).")),
+    fmt: Format = FORMAT,
+) -> None:
+    coop = state(ctx).coop()
+    register = coop.register()
+    if member is not None and member != "coop" and register.get(member) is None:
+        raise CoopError(_("{id!r} is not a member of this coop (see coop member list)").format(id=member))
+    table = reports.balances(coop.readable_entries(), parse_date(until) if until else None)
+    rows = [row.__dict__ for row in reports.balance_rows(table, register, member)]
+    total = sum(table.values(), reports.ZERO)
+    footer = {"account": _("Total"), "balance": total} if member is None else None
+    emit(rows, [Column("account", _("Account")), Column("member", _("Member")), *COLUMNS[1:]] if fmt is not Format.table else COLUMNS, fmt, footer=footer)

@@ -1,0 +1,282 @@
+"""The cooperative's nouns as frozen values: hours, members, the charter's rules, journal entries.
+
+Hours are `Decimal`, never floats; every parser of user text into these values lives here or in a format module.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from coop_cli.errors import BadInput
+from coop_cli.i18n import _
+
+COOP_ACCOUNT = "coop"
+MEMBER_PREFIX = "members:"
+ROLES = ("treasurer", "secretary", "auditor")
+STATUSES = ("active", "suspended", "left")
+KINDS = ("exchange", "reversal", "meeting")
+
+MEMBER_ID = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+HOUR_DIGITS = Decimal("0.01")
+MAX_TEXT = 200
+
+
+# ---------------------------------------------------------------- hours
+
+_DECIMAL = re.compile(r"(\d{1,6})(?:[.,](\d{1,6}))?")
+_H_MIN = re.compile(r"(\d{1,6})\s*h\s*(?:(\d{1,2})\s*(?:m|min)?)?")
+_MIN = re.compile(r"(\d{1,7})\s*(?:m|min)")
+_CLOCK = re.compile(r"(\d{1,6}):(\d{2})")
+
+
+def parse_hours(text: str) -> Decimal:
+    """Read an amount of hours as people write it: `2`, `1.5`, `2,5`, `1h30`, `90m`, `0:45`.
+
+    Returns an exact Decimal; the sign and the charter's step are checked elsewhere, but a
+    negative amount is named as such here because it is the likeliest mistake.
+    """
+    raw = text.strip().lower()
+    if raw.startswith("-"):
+        raise BadInput(_("hours must be positive, got {text!r}").format(text=text))
+    if m := _DECIMAL.fullmatch(raw):
+        return Decimal(f"{m[1]}.{m[2] or 0}")
+    if m := _H_MIN.fullmatch(raw):
+        return _hours_minutes(text, int(m[1]), int(m[2] or 0))
+    if m := _MIN.fullmatch(raw):
+        return _minutes(text, int(m[1]))
+    if m := _CLOCK.fullmatch(raw):
+        return _hours_minutes(text, int(m[1]), int(m[2]))
+    raise BadInput(
+        _("cannot read {text!r} as hours (write 2, 1.5, 2,5, 1h30, 90m or 0:45)").format(text=text)
+    )
+
+
+def _hours_minutes(text: str, hours: int, minutes: int) -> Decimal:
+    if minutes >= 60:
+        raise BadInput(_("cannot read {text!r} as hours: minutes must be below 60").format(text=text))
+    return hours + _minutes(text, minutes)
+
+
+def _minutes(text: str, minutes: int) -> Decimal:
+    """Minutes as exact hours; amounts the journal cannot write to the hundredth are refused."""
+    hours = Decimal(minutes) / 60
+    if hours != hours.quantize(HOUR_DIGITS):
+        raise BadInput(
+            _("{text!r} is not a whole number of hundredths of an hour").format(text=text)
+        )
+    return hours
+
+
+def format_hours(hours: Decimal) -> str:
+    """The canonical text of an amount: two decimals, no thousands separator (`1,500` is 1.5 to hledger)."""
+    return f"{hours.quantize(HOUR_DIGITS):f}"
+
+
+def parse_decimal(value: object, what: str) -> Decimal:
+    """A number from YAML or the command line as an exact Decimal (YAML floats go through their text)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise BadInput(_("{what} must be a number, got {value!r}").format(what=what, value=value))
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise BadInput(_("{what} must be a number, got {value!r}").format(what=what, value=value)) from None
+    if not number.is_finite():
+        raise BadInput(_("{what} must be a finite number, got {value!r}").format(what=what, value=value))
+    return number
+
+
+# ---------------------------------------------------------------- dates
+
+def parse_date(text: str, what: str = "date") -> date:
+    """An ISO date `YYYY-MM-DD`, the only form the journal writes."""
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            raise ValueError
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(_("{what} must be a date written YYYY-MM-DD, got {text!r}").format(what=what, text=text)) from None
+
+
+# ---------------------------------------------------------------- text that enters the journal
+
+_BIDI = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+
+
+def check_text(text: str, what: str) -> str:
+    """Refuse text that would not round-trip through a journal line or could disguise what it says.
+
+    Newlines and other control characters would end the line; `;` starts a comment for hledger and
+    ledger; leading `*`, `!` or `(` would read as a status or a code; bidirectional overrides can make
+    an entry display differently from what is signed.
+    """
+    if not text:
+        raise BadInput(_("{what} must not be empty").format(what=what))
+    if len(text) > MAX_TEXT:
+        raise BadInput(_("{what} is longer than {n} characters").format(what=what, n=MAX_TEXT))
+    if text != text.strip():
+        raise BadInput(_("{what} must not start or end with a space").format(what=what))
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Zl", "Zp", "Cs", "Co", "Cn") or ord(char) in _BIDI:
+            raise BadInput(
+                _("{what} contains the control character U+{code:04X}, which the journal cannot hold").format(
+                    what=what, code=ord(char)
+                )
+            )
+    if ";" in text:
+        raise BadInput(_("{what} must not contain ';', which starts a comment in the journal").format(what=what))
+    if "  " in text:
+        raise BadInput(_("{what} must not contain two spaces in a row, which end a field in the journal").format(what=what))
+    if text[0] in "*!(":
+        raise BadInput(
+            _("{what} must not start with {char!r}, which the journal reads as a status or a code").format(
+                what=what, char=text[0]
+            )
+        )
+    return text
+
+
+_TAG_VALUE = re.compile(r"[\w][\w' .-]*", re.UNICODE)
+
+
+def check_tag_value(text: str, what: str) -> str:
+    """Tag values (category, reason codes) are words: no comma, colon or `;`, which hledger and ledger split on."""
+    check_text(text, what)
+    if len(text) > 60 or not _TAG_VALUE.fullmatch(text):
+        raise BadInput(
+            _("{what} may hold only letters, digits, spaces, '-', '_', '.' and apostrophes, got {text!r}").format(
+                what=what, text=text
+            )
+        )
+    return text
+
+
+def check_member_id(text: str) -> str:
+    if text == COOP_ACCOUNT or not MEMBER_ID.fullmatch(text):
+        raise BadInput(
+            _("{text!r} is not a valid member id (lowercase ascii letters, digits, '-' or '_', starting with a letter)").format(
+                text=text
+            )
+        )
+    return text
+
+
+# ---------------------------------------------------------------- accounts
+
+def member_account(member_id: str) -> str:
+    return MEMBER_PREFIX + member_id
+
+
+def account_member(account: str) -> str | None:
+    """The member id behind an account, or None for the coop's own account (and anything else)."""
+    return account[len(MEMBER_PREFIX):] if account.startswith(MEMBER_PREFIX) else None
+
+
+def party_account(party: str) -> str:
+    """PAYER and EARNER on the command line: a member id, or `coop` for the coop's own account."""
+    return COOP_ACCOUNT if party == COOP_ACCOUNT else member_account(party)
+
+
+# ---------------------------------------------------------------- values
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    name: str
+    since: date
+    status: str = "active"
+    roles: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ()          # OpenSSH public key lines, as written in members.yaml
+    offers: tuple[str, ...] = ()
+    wants: tuple[str, ...] = ()
+
+    @property
+    def account(self) -> str:
+        return member_account(self.id)
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+
+@dataclass(frozen=True)
+class Charter:
+    name: str
+    unit: str = "H"
+    step: Decimal = Decimal("0.25")
+    max_exchange: Decimal = Decimal("24")
+    min_balance: Decimal = Decimal("-20")
+    max_balance: Decimal = Decimal("100")
+    recorders: tuple[str, ...] = ("treasurer",)
+    meeting_credit: bool = True
+    quorum: Decimal = Decimal("0.5")
+    majority: str = "simple"
+    signed_commits: str = "required"
+
+
+@dataclass(frozen=True)
+class Location:
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Posting:
+    account: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One journal transaction: a header, tags in written order, postings, and its signature.
+
+    `tags` excludes `sig`; `where` and `lines` say where and how it was read, and are not part of its identity.
+    """
+
+    date: date
+    description: str
+    tags: tuple[tuple[str, str], ...]
+    postings: tuple[Posting, ...]
+    sig: str | None = None
+    where: Location | None = field(default=None, compare=False)
+    lines: tuple[str, ...] = field(default=(), compare=False, repr=False)  # as read from a file
+
+    def tag(self, name: str) -> str | None:
+        for key, value in self.tags:
+            if key == name:
+                return value
+        return None
+
+    @property
+    def id(self) -> str | None:
+        return self.tag("id")
+
+    @property
+    def recorder(self) -> str | None:
+        return self.tag("by")
+
+    @property
+    def kind(self) -> str:
+        return self.tag("kind") or "exchange"
+
+    @property
+    def payer(self) -> str | None:
+        """The account hours flow from, for the two-posting entries coop writes."""
+        negatives = [p.account for p in self.postings if p.amount < 0]
+        return negatives[0] if len(negatives) == 1 else None
+
+    @property
+    def earner(self) -> str | None:
+        positives = [p.account for p in self.postings if p.amount > 0]
+        return positives[0] if len(positives) == 1 else None
+
+    @property
+    def hours(self) -> Decimal:
+        return sum((p.amount for p in self.postings if p.amount > 0), Decimal(0))

@@ -1,0 +1,241 @@
+"""The only place that touches the filesystem and git: find the coop, read its files, lock, commit.
+
+A write is made crash-safe by committing first (objects, then one atomic `update-ref`) and only then
+bringing the working tree along; a run killed in between leaves a file that `prepare_write` restores.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+from coop_cli import charter as charter_format
+from coop_cli import members as members_format
+from coop_cli.errors import CoopError
+from coop_cli.i18n import _
+from coop_cli.journal import Problem, parse_journal
+from coop_cli.model import Charter, Entry
+
+LEDGER = "ledger"
+BOOK_PATHS = (charter_format.FILE, members_format.FILE, LEDGER)
+GIT_ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
+
+
+def git(cwd: Path, *args: str, input: bytes | None = None, env: dict[str, str] | None = None, check: bool = True) -> str:
+    """Run git without a shell; a failure becomes one sentence with git's own first line of complaint."""
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=cwd, input=input, capture_output=True, env={**os.environ, **GIT_ENV, **(env or {})}
+        )
+    except FileNotFoundError:
+        raise CoopError(_("git is not installed; coop keeps its books in git")) from None
+    if check and done.returncode != 0:
+        complaint = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["(no message)"])[-1]
+        raise CoopError(_("git {command} failed: {complaint}").format(command=args[0], complaint=complaint))
+    return done.stdout.decode("utf-8", "replace")
+
+
+def find_root(start: Path) -> Path:
+    """The coop repo containing `start`: the nearest folder upward holding charter.md and members.yaml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / charter_format.FILE).is_file() and (folder / members_format.FILE).is_file():
+            return folder
+    raise CoopError(
+        _("no coop repository in {start} or any folder above it (use -C DIR, set COOP_DIR, or create one with coop init)").format(
+            start=start
+        )
+    )
+
+
+@dataclass
+class Coop:
+    root: Path
+
+    @classmethod
+    def find(cls, start: Path) -> "Coop":
+        return cls(find_root(start))
+
+    # ------------------------------------------------------------ reading
+
+    def read(self, relative: str) -> str:
+        path = self.root / relative
+        try:
+            return path.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            raise CoopError(_("{file} is missing from the coop at {root}").format(file=relative, root=self.root)) from None
+        except UnicodeDecodeError as problem:
+            raise CoopError(_("{file} is not valid UTF-8 (byte {at})").format(file=relative, at=problem.start)) from None
+        except OSError as problem:
+            raise CoopError(_("cannot read {file}: {reason}").format(file=relative, reason=problem.strerror)) from None
+
+    def charter(self) -> Charter:
+        return charter_format.parse(self.read(charter_format.FILE))
+
+    def register(self) -> members_format.Register:
+        return members_format.parse(self.read(members_format.FILE))
+
+    def journal_files(self) -> list[str]:
+        folder = self.root / LEDGER
+        if not folder.is_dir():
+            return []
+        return sorted(f"{LEDGER}/{p.name}" for p in folder.glob("*.journal") if p.is_file())
+
+    def entries(self) -> tuple[list[Entry], list[Problem]]:
+        """Every entry of every journal file, in file then line order, and what could not be read."""
+        entries: list[Entry] = []
+        problems: list[Problem] = []
+        for relative in self.journal_files():
+            found, wrong = parse_journal(self.read(relative), relative)
+            entries += found
+            problems += wrong
+        return entries, problems
+
+    def readable_entries(self) -> list[Entry]:
+        """The entries, or an error naming the first unreadable line: reports never skip what they cannot read."""
+        entries, problems = self.entries()
+        if problems:
+            more = _(" (and {n} more; run coop verify)").format(n=len(problems) - 1) if len(problems) > 1 else ""
+            raise CoopError(str(problems[0]) + more)
+        return entries
+
+    def config(self, key: str) -> str | None:
+        value = git(self.root, "config", "--get", key, check=False).strip()
+        return value or None
+
+    # ------------------------------------------------------------ writing
+
+    def publish_signers(self, text: str) -> Path:
+        """Keep `.git/coop/allowed_signers` current and point git at it, so `git log --show-signature` works."""
+        path = self._git_dir() / "coop" / "allowed_signers"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        git(self.root, "config", "gpg.ssh.allowedSignersFile", str(path))
+        return path
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[list[str]]:
+        """Hold the coop's lock while reading, checking and committing; yields notes for the user.
+
+        flock is released by the kernel when a process dies, so a killed coop never leaves a stale lock.
+        """
+        git_dir = self._git_dir()
+        (git_dir / "coop").mkdir(exist_ok=True)
+        with open(git_dir / "coop" / "lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            notes = self._prepare_write()
+            yield notes
+
+    def _git_dir(self) -> Path:
+        if not (self.root / ".git").exists():
+            raise CoopError(_("{root} holds a coop's files but is not a git repository").format(root=self.root))
+        return Path(git(self.root, "rev-parse", "--absolute-git-dir").strip())
+
+    def _prepare_write(self) -> list[str]:
+        """Refuse to write over uncommitted changes to the books, and repair what an interrupted coop left."""
+        if git(self.root, "symbolic-ref", "-q", "HEAD", check=False).strip() == "":
+            raise CoopError(_("HEAD is detached; switch to a branch (git switch main) before changing the books"))
+        status = git(self.root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *BOOK_PATHS)
+        notes = []
+        for record in filter(None, status.split("\0")):
+            state, path = record[:2], record[3:]
+            if state == "??" and path.startswith(LEDGER + "/") and not path.endswith(".journal"):
+                continue  # minutes and other untracked notes do not change the books
+            if self._behind_head(path):
+                git(self.root, "checkout", "-q", "HEAD", "--", path)
+                notes.append(_("{file} was left behind its last commit by an interrupted coop; restored it").format(file=path))
+                continue
+            raise CoopError(
+                _("{file} has changes that are not committed; commit them with git, or undo them with `git checkout -- {file}`, then try again").format(
+                    file=path
+                )
+            )
+        return notes
+
+    def _behind_head(self, relative: str) -> bool:
+        """True when the working file is the committed file cut short: what a kill between commit and write leaves."""
+        committed = subprocess.run(
+            ["git", "cat-file", "blob", f"HEAD:{relative}"], cwd=self.root, capture_output=True
+        )
+        if committed.returncode != 0:
+            return False
+        path = self.root / relative
+        current = path.read_bytes() if path.is_file() else b""
+        return committed.stdout.startswith(current)
+
+    def commit(self, changes: dict[str, str], message: str, author: tuple[str, str], signer=None) -> str:
+        """Commit new contents for some files on top of HEAD, then update the working tree; returns the commit id.
+
+        Must be called inside `writing()`. The commit is signed in git's SSH format when a signer is given.
+        """
+        head = git(self.root, "rev-parse", "--verify", "-q", "HEAD", check=False).strip()
+        git_dir = self._git_dir()
+        index = git_dir / "coop" / f"index-{os.getpid()}"
+        env = {"GIT_INDEX_FILE": str(index)}
+        try:
+            if head:
+                git(self.root, "read-tree", head, env=env)
+            for relative, text in changes.items():
+                blob = git(self.root, "hash-object", "-w", "--stdin", input=text.encode("utf-8")).strip()
+                git(self.root, "update-index", "--add", "--cacheinfo", f"100644,{blob},{relative}", env=env)
+            tree = git(self.root, "write-tree", env=env).strip()
+        finally:
+            index.unlink(missing_ok=True)
+        body = _commit_body(tree, head, author, message)
+        if signer is not None:
+            from coop_cli.signing import armor
+
+            body = _with_signature(body, armor(signer.sign(body.encode("utf-8"), "git")))
+        commit = git(self.root, "hash-object", "-t", "commit", "-w", "--stdin", input=body.encode("utf-8")).strip()
+        # The one atomic step: before it nothing changed, after it the books hold the entry.
+        git(self.root, "update-ref", "-m", "coop: " + message.splitlines()[0], "HEAD", commit, head or "0" * 40)
+        for relative, text in changes.items():
+            self._replace_file(relative, text, git_dir)
+        git(self.root, "update-index", "--add", "--", *changes)
+        return commit
+
+    def _replace_file(self, relative: str, text: str, git_dir: Path) -> None:
+        """Write a whole file so that a reader sees either the old or the new one, never half of it."""
+        target = self.root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=git_dir / "coop", prefix="write-")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(text.encode("utf-8"))
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def _commit_body(tree: str, parent: str, author: tuple[str, str], message: str) -> str:
+    now = datetime.now().astimezone()
+    offset = now.strftime("%z")
+    ident = f"{author[0]} <{author[1]}> {int(now.timestamp())} {offset}"
+    parents = f"parent {parent}\n" if parent else ""
+    return f"tree {tree}\n{parents}author {ident}\ncommitter {ident}\n\n{message.rstrip()}\n"
+
+
+def _with_signature(body: str, armored: str) -> str:
+    """Insert git's `gpgsig` header (continuation lines start with a space) after the committer line."""
+    header, _blank, message = body.partition("\n\n")
+    signature = "gpgsig " + armored.rstrip("\n").replace("\n", "\n ")
+    return f"{header}\n{signature}\n\n{message}"
+
+
+def init_repository(folder: Path) -> None:
+    """A new, empty git repository at `folder`, which must be empty or absent."""
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise CoopError(_("{folder} already exists and is not an empty folder").format(folder=folder))
+    folder.mkdir(parents=True, exist_ok=True)
+    git(folder, "init", "-q", "-b", "main")
