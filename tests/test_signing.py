@@ -69,6 +69,10 @@ class Key:
         return self.passphrase
 
 
+def public_file(private_file: Path) -> Path:
+    return private_file.with_name(private_file.name + ".pub")
+
+
 def ssh_keygen(*args: str | Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["ssh-keygen", *map(str, args)], input=stdin, capture_output=True, check=False)
 
@@ -82,11 +86,11 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
         path = folder / name
         result = ssh_keygen(*options, "-q", "-N", passphrase, "-C", f"{name}@test", "-f", path)
         assert result.returncode == 0, result.stderr
-        made[name] = Key(path, PublicKey.parse(path.with_suffix(".pub").read_text()), passphrase or None)
+        made[name] = Key(path, PublicKey.parse(public_file(path).read_text()), passphrase or None)
     for name, (source, options) in CONVERTED.items():
         path = folder / name
         shutil.copy(made[source].path, path)
-        shutil.copy(made[source].path.with_suffix(".pub"), path.with_suffix(".pub"))
+        shutil.copy(public_file(made[source].path), public_file(path))
         new_passphrase = options[options.index("-N") + 1] if "-N" in options else ""
         result = ssh_keygen("-p", "-q", "-P", "", "-N", new_passphrase, *options, "-f", path)
         assert result.returncode == 0, result.stderr
@@ -94,7 +98,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
     return made
 
 
-def openssh_verifies(
+def ssh_keygen_verify(
     folder: Path, public: PublicKey, data: bytes, signature: bytes, namespace: str = NAMESPACE
 ) -> subprocess.CompletedProcess[bytes]:
     """What `ssh-keygen -Y verify` says of the signature, as an auditor would run it."""
@@ -107,7 +111,7 @@ def openssh_verifies(
     )
 
 
-def openssh_signs(folder: Path, key: Key, data: bytes, *options: str) -> bytes:
+def ssh_keygen_sign(folder: Path, key: Key, data: bytes, *options: str) -> bytes:
     message = folder / "entry.txt"
     message.write_bytes(data)
     signature_file = folder / "entry.txt.sig"
@@ -153,8 +157,9 @@ def test_ssh_keygen_verifies_our_signature(kind: str, keys: dict[str, Key], tmp_
     signer = load_signer(key.path, key.ask)
     assert signer.public_key == key.public
     signature = signer.sign(ENTRY)
-    result = openssh_verifies(tmp_path, key.public, ENTRY, signature)
+    result = ssh_keygen_verify(tmp_path, key.public, ENTRY, signature)
     assert result.returncode == 0, result.stderr
+    assert result.stdout.decode().startswith('Good "coop-ledger" signature for agnes')
     assert verify(ENTRY, signature) == key.public
 
 
@@ -174,8 +179,8 @@ def test_deterministic_algorithms_give_the_same_signature_twice(kind: str, keys:
 def test_ssh_keygen_refuses_our_signature_for_other_bytes_or_namespace(keys: dict[str, Key], tmp_path: Path) -> None:
     key = keys["ed25519"]
     signature = load_signer(key.path).sign(ENTRY)
-    assert openssh_verifies(tmp_path, key.public, ENTRY + b" ", signature).returncode != 0
-    assert openssh_verifies(tmp_path, key.public, ENTRY, signature, namespace="git").returncode != 0
+    assert ssh_keygen_verify(tmp_path, key.public, ENTRY + b" ", signature).returncode != 0
+    assert ssh_keygen_verify(tmp_path, key.public, ENTRY, signature, namespace="git").returncode != 0
 
 
 # ssh-keygen's signatures, checked by us
@@ -183,19 +188,19 @@ def test_ssh_keygen_refuses_our_signature_for_other_bytes_or_namespace(keys: dic
 
 @pytest.mark.parametrize("kind", PLAIN_KINDS)
 def test_we_verify_ssh_keygen_signatures(kind: str, keys: dict[str, Key], tmp_path: Path) -> None:
-    signature = openssh_signs(tmp_path, keys[kind], ENTRY)
+    signature = ssh_keygen_sign(tmp_path, keys[kind], ENTRY)
     assert verify(ENTRY, signature) == keys[kind].public
 
 
 def test_we_verify_ssh_keygen_signatures_hashed_with_sha256(keys: dict[str, Key], tmp_path: Path) -> None:
-    signature = openssh_signs(tmp_path, keys["ed25519"], ENTRY, "-O", "hashalg=sha256")
+    signature = ssh_keygen_sign(tmp_path, keys["ed25519"], ENTRY, "-O", "hashalg=sha256")
     assert sshsig_fields(signature)[3] == b"sha256"
     assert verify(ENTRY, signature) == keys["ed25519"].public
 
 
 def test_armor_is_byte_for_byte_what_ssh_keygen_writes(keys: dict[str, Key], tmp_path: Path) -> None:
     for kind in ("ed25519", "rsa"):
-        openssh_signs(tmp_path, keys[kind], ENTRY)
+        ssh_keygen_sign(tmp_path, keys[kind], ENTRY)
         written = (tmp_path / "entry.txt.sig").read_text()
         assert armor(dearmor(written)) == written
 
@@ -208,7 +213,7 @@ def test_rsa_sha2_256_is_accepted_and_sha1_refused(keys: dict[str, Key], tmp_pat
         return lambda signed: private.sign(signed, padding.PKCS1v15(), algorithm)  # type: ignore[union-attr]
 
     sha256_signature = handmade_sshsig(key.public, ENTRY, "rsa-sha2-256", rsa_sign(hashes.SHA256()))
-    assert openssh_verifies(tmp_path, key.public, ENTRY, sha256_signature).returncode == 0
+    assert ssh_keygen_verify(tmp_path, key.public, ENTRY, sha256_signature).returncode == 0
     assert verify(ENTRY, sha256_signature) == key.public
     sha1_signature = handmade_sshsig(key.public, ENTRY, "ssh-rsa", rsa_sign(hashes.SHA1()))
     with pytest.raises(SigningError, match="does not match"):
@@ -359,10 +364,10 @@ def test_agent_signature_verifies_with_ssh_keygen(
 ) -> None:
     monkeypatch.setenv("SSH_AUTH_SOCK", agent_socket)
     key = keys[kind]
-    signer = load_signer(key.path.with_suffix(".pub"))
+    signer = load_signer(public_file(key.path))
     assert signer.public_key == key.public
     signature = signer.sign(ENTRY)
-    result = openssh_verifies(tmp_path, key.public, ENTRY, signature)
+    result = ssh_keygen_verify(tmp_path, key.public, ENTRY, signature)
     assert result.returncode == 0, result.stderr
     if kind == "rsa":
         assert wire_strings(sshsig_fields(signature)[4])[0] == b"rsa-sha2-512"
@@ -371,9 +376,9 @@ def test_agent_signature_verifies_with_ssh_keygen(
 def test_public_key_file_without_pub_suffix_signs_through_agent(
     keys: dict[str, Key], agent_socket: str, tmp_path: Path
 ) -> None:
-    public_file = tmp_path / "agnes-key"
-    public_file.write_text(keys["ed25519"].path.with_suffix(".pub").read_text())
-    signer = load_signer(public_file)
+    unsuffixed = tmp_path / "agnes-key"
+    unsuffixed.write_text(public_file(keys["ed25519"].path).read_text())
+    signer = load_signer(unsuffixed)
     assert signer.public_key == keys["ed25519"].public
     assert verify(ENTRY, agent_signer(signer.public_key, agent_socket).sign(ENTRY)) == keys["ed25519"].public
 
@@ -386,7 +391,7 @@ def test_key_missing_from_agent_is_named(keys: dict[str, Key], agent_socket: str
 
 def test_no_agent_is_refused_when_signing_not_before(keys: dict[str, Key], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-    signer = load_signer(keys["ed25519"].path.with_suffix(".pub"))
+    signer = load_signer(public_file(keys["ed25519"].path))
     refusal = f"no ssh-agent is running (SSH_AUTH_SOCK is not set) to sign with {keys['ed25519'].public.describe()}"
     with pytest.raises(SigningError, match=re.escape(refusal)):
         signer.sign(ENTRY)
@@ -397,7 +402,7 @@ def test_agent_socket_that_is_gone_is_refused(
 ) -> None:
     monkeypatch.setenv("SSH_AUTH_SOCK", str(tmp_path / "gone.sock"))
     with pytest.raises(SigningError, match="cannot reach the ssh-agent"):
-        load_signer(keys["ed25519"].path.with_suffix(".pub")).sign(ENTRY)
+        load_signer(public_file(keys["ed25519"].path)).sign(ENTRY)
 
 
 # New keys
@@ -407,8 +412,8 @@ def test_new_key_is_read_by_ssh_keygen(tmp_path: Path) -> None:
     path = tmp_path / "id_agnes"
     public = new_ed25519_key(path, "agnès@coop")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert stat.S_IMODE(path.with_suffix(".pub").stat().st_mode) == 0o644
-    assert path.with_suffix(".pub").read_text(encoding="utf-8") == f"{public.openssh()} agnès@coop\n"
+    assert stat.S_IMODE(public_file(path).stat().st_mode) == 0o644
+    assert public_file(path).read_text(encoding="utf-8") == f"{public.openssh()} agnès@coop\n"
     result = ssh_keygen("-y", "-f", path)
     assert result.returncode == 0, result.stderr
     assert PublicKey.parse(result.stdout.decode()) == public
@@ -423,7 +428,7 @@ def test_new_key_with_passphrase_is_read_by_ssh_keygen_and_signs(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert PublicKey.parse(result.stdout.decode()) == public
     signature = load_signer(path, lambda: PASSPHRASE).sign(ENTRY)
-    assert openssh_verifies(tmp_path, public, ENTRY, signature).returncode == 0
+    assert ssh_keygen_verify(tmp_path, public, ENTRY, signature).returncode == 0
 
 
 @pytest.mark.parametrize("existing", ["id_agnes", "id_agnes.pub"])
@@ -446,12 +451,12 @@ def test_new_key_comment_must_be_one_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["ed25519", "ecdsa-p384", "rsa"])
 def test_fingerprint_is_the_one_ssh_keygen_prints(kind: str, keys: dict[str, Key]) -> None:
-    result = ssh_keygen("-l", "-f", keys[kind].path.with_suffix(".pub"))
+    result = ssh_keygen("-l", "-f", public_file(keys[kind].path))
     assert result.stdout.decode().split()[1] == keys[kind].public.fingerprint()
 
 
 def test_public_key_round_trips_and_ignores_comment_in_equality(keys: dict[str, Key]) -> None:
-    line = keys["ecdsa-p521"].path.with_suffix(".pub").read_text()
+    line = public_file(keys["ecdsa-p521"].path).read_text()
     public = PublicKey.parse(line)
     assert public.openssh() == " ".join(line.split()[:2])
     assert public.comment == "ecdsa-p521@test"

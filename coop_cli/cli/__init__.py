@@ -8,12 +8,15 @@ from __future__ import annotations
 import os
 import sys
 
-import click
 import typer
 
 from coop_cli import __version__
 from coop_cli.errors import CoopError
 from coop_cli.i18n import LANGUAGES, _, use_language
+
+# Typer may carry its own copy of click: take click's exception classes from typer itself.
+UsageError = typer.BadParameter.__mro__[1]
+ClickException = UsageError.__mro__[1]
 
 
 def _language_from(argv: list[str]) -> str | None:
@@ -76,14 +79,14 @@ def main(argv: list[str] | None = None) -> None:
         for line in problem.message.splitlines() or [""]:
             _error(line)
         sys.exit(problem.exit_code)
-    except click.exceptions.UsageError as problem:
+    except UsageError as problem:
         where = f" (see {problem.ctx.command_path} --help)" if problem.ctx else ""
         _error(problem.format_message().rstrip(".") + where)
         sys.exit(2)
-    except click.exceptions.ClickException as problem:
+    except ClickException as problem:
         _error(problem.format_message())
         sys.exit(problem.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         _error(_("interrupted; nothing was written"))
         sys.exit(130)
     except BrokenPipeError:
