@@ -67,11 +67,11 @@ def append_text(existing: str, entry_texts: list[str]) -> str:
 
 # ---------------------------------------------------------------- reading
 
-_HEADER = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:=\S+)?(?:\s+([*!]))?(?:\s+\(([^)]*)\))?(?:\s+(.*))?")
-_SIG_LINE = re.compile(r"\s+;\s*sig:")
+_HEADER = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:=\S+)?(?:\s+([*!]))?(?:\s+\(([^)]*)\))?(?:\s+(.*))?", re.ASCII)
+_SIG_LINE = re.compile(r"\s+;\s*sig:", re.ASCII)
 _TAG = re.compile(r";\s*([\w-]+):\s?(.*)")
-_POSTING = re.compile(r"(?P<account>[^\s;](?:[^;\t]*?[^\s;])?)(?:(?:\t|  )\s*(?P<amount>[^;]*?))?\s*(?:;.*)?")
-_AMOUNT = re.compile(r"(?P<sign>-?)\s*(?:(?P<pre>[A-Za-z\"]+)\s*)?(?P<sign2>-?)(?P<number>\d+(?:\.\d*)?|\.\d+)\s*(?P<post>[A-Za-z\"]+)?")
+_POSTING = re.compile(r"(?P<account>[^\s;](?:[^;\t]*?[^\s;])?)(?:(?:\t|  )\s*(?P<amount>[^;]*?))?\s*(?:;.*)?", re.ASCII)
+_AMOUNT = re.compile(r"(?P<sign>-?)\s*(?:(?P<pre>[A-Za-z\"]+)\s*)?(?P<sign2>-?)(?P<number>\d+(?:\.\d*)?|\.\d+)\s*(?P<post>[A-Za-z\"]+)?", re.ASCII)
 
 
 def parse_journal(text: str, path: str) -> tuple[list[Entry], list[Problem]]:

@@ -27,10 +27,10 @@ MAX_TEXT = 200
 
 # ---------------------------------------------------------------- hours
 
-_DECIMAL = re.compile(r"(\d{1,6})(?:[.,](\d{1,6}))?")
-_H_MIN = re.compile(r"(\d{1,6})\s*h\s*(?:(\d{1,2})\s*(?:m|min)?)?")
-_MIN = re.compile(r"(\d{1,7})\s*(?:m|min)")
-_CLOCK = re.compile(r"(\d{1,6}):(\d{2})")
+_DECIMAL = re.compile(r"(\d{1,6})(?:[.,](\d{1,6}))?", re.ASCII)
+_H_MIN = re.compile(r"(\d{1,6})\s*h\s*(?:(\d{1,2})\s*(?:m|min)?)?", re.ASCII)
+_MIN = re.compile(r"(\d{1,7})\s*(?:m|min)", re.ASCII)
+_CLOCK = re.compile(r"(\d{1,6}):(\d{2})", re.ASCII)
 
 
 def parse_hours(text: str) -> Decimal:
@@ -94,7 +94,7 @@ def parse_decimal(value: object, what: str) -> Decimal:
 def parse_date(text: str, what: str = "date") -> date:
     """An ISO date `YYYY-MM-DD`, the only form the journal writes."""
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
             raise ValueError
         return date.fromisoformat(text.strip())
     except ValueError:

@@ -63,7 +63,7 @@ GROUPS = {
 }
 
 # offer -> (category, weight, hours drawn from, descriptions); {p}/{de_p} name the member served,
-# and a description starting with "coop:" is collective work paid by the coop's own account.
+# and a description starting with "coop:" is collective work paid by the coop's own account (drawn 12% of the time).
 ACTIVITIES = {
     "jardinage": ("jardinage", 5, (1, 4), [
         "Jardinage chez {p}", "Taille de la haie chez {p}", "Désherbage du potager {de_p}",
@@ -94,7 +94,7 @@ ACTIVITIES = {
         "Covoiturage pour {p} jusqu'à la gare", "Transport de meubles pour {p}", "Accompagnement {de_p} au marché",
         "Covoiturage {de_p} à l'hôpital"]),
     "garde d'enfants": ("garde-enfants", 2, (1, 4), [
-        "Garde des enfants {de_p}", "Sortie au parc avec les enfants {de_p}", "coop:Garde d'enfants pendant l'assemblée"]),
+        "Garde des enfants {de_p}", "Sortie au parc avec les enfants {de_p}", "coop:Garde d'enfants pendant une réunion"]),
 }
 OUTDOOR = {"jardinage", "permaculture"}
 LOCKDOWN = {(2020, 3), (2020, 4), (2020, 5), (2020, 11)}
@@ -148,9 +148,10 @@ def draw_exchange(day: date, balances: dict[str, Decimal], rng: random.Random) -
         offer = rng.choices(offers, weights)[0]
         category, _weight, (low, high), descriptions = ACTIVITIES[offer]
         earner = rng.choice([m[0] for m in MEMBERS if offer in m[3]])
-        description = rng.choice(descriptions)
+        collective = [d for d in descriptions if d.startswith("coop:")]
+        description = rng.choice(collective if collective and rng.random() < 0.12 else [d for d in descriptions if d not in collective])
         hours = hours_between(low, high, rng)
-        if description.startswith("coop:"):
+        if description in collective:
             payer, description = "coop", description[len("coop:"):]
         else:
             wanting = [m[0] for m in MEMBERS if offer in m[4] and m[0] != earner]
@@ -170,7 +171,7 @@ def fits(payer: str, earner: str, hours: Decimal, balances: dict[str, Decimal]) 
 def month_exchanges(year: int, month: int, balances: dict[str, Decimal], rng: random.Random) -> list[book.Exchange]:
     """The month's exchanges in date order, balances updated as each is drawn (as book.record checks them)."""
     days = month_days(year, month)
-    usual = {2020: 2.5, 2021: 2.5, 2022: 3, 2023: 3, 2024: 3.5, 2025: 3.5, 2026: 4}[year]
+    usual = {2020: 2.5, 2021: 3, 2022: 3.5, 2023: 3.5, 2024: 4, 2025: 4, 2026: 4}[year]
     count = max(0, round(rng.gauss(usual * (0.3 if (year, month) in LOCKDOWN else 1), 1.2)))
     events = [(rng.choice(days), None) for _ in range(count)] + [(m[0], m) for m in meetings(year, month, rng)]
     exchanges = []
@@ -195,8 +196,9 @@ def with_offers_and_wants(text: str) -> str:
     wished = {member_id: (offers, wants) for member_id, _name, _roles, offers, wants in MEMBERS}
     for item in document["members"]:
         offers, wants = wished[item["id"]]
-        item["offers"].extend(offers)
-        item["wants"].extend(wants)
+        for field, values in (("offers", offers), ("wants", wants)):
+            item[field].extend(values)
+            item[field].fa.set_flow_style()
     result = yamltext.dump(document)
     members_format.parse(result)
     return result

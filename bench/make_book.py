@@ -1,0 +1,103 @@
+"""Build a valid coop of N generated exchanges for benchmarks: `python bench/make_book.py N DIR [--key FILE]`.
+
+Entries go through coop's own journal formatter and signer, straight into monthly files, one signed commit per month.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from coop_cli import book
+from coop_cli.journal import append_text, format_entry, signed_bytes
+from coop_cli.model import Entry, Posting, member_account
+from coop_cli.repo import LEDGER, Coop
+from coop_cli.signing import load_signer, new_ed25519_key, signature_to_line
+
+FIRST_MONTH, MONTHS = date(2019, 1, 1), 94  # January 2019 to October 2026
+MEMBERS = 40
+DEFAULT_KEY = Path(tempfile.gettempdir()) / "coop-bench" / "treasurer"  # outside any repository
+WORK = [("jardinage", "Jardinage"), ("réparation", "Réparation de vélo"), ("cuisine", "Repas préparés"),
+        ("bricolage", "Petits travaux"), ("informatique", "Dépannage informatique"), ("couture", "Retouches")]
+
+
+def treasurer_key(path: Path) -> Path:
+    """The throwaway key that signs every benchmark book, made once and kept outside the repository."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        new_ed25519_key(path, "bench-treasurer (throwaway)")
+    return path
+
+
+def register(coop: Coop, key: Path) -> list[str]:
+    identity = book.Identity("m01", str(key))
+    public = key.with_name(key.name + ".pub").read_text().strip()
+    ids = [f"m{n:02d}" for n in range(1, MEMBERS + 1)]
+    for member_id in ids:
+        first = member_id == "m01"
+        book.add_member(coop, identity, member_id, f"Membre {member_id[1:]}", public if first else None,
+                        ["treasurer"] if first else [], FIRST_MONTH.isoformat())
+    return ids
+
+
+def month_entries(first: date, count: int, ids: list[str], balances: dict[str, Decimal], rng: random.Random) -> list[Entry]:
+    """`count` unsigned exchanges in date order, each keeping both balances within -20..100."""
+    following = (first + timedelta(32)).replace(day=1)
+    days = sorted(first + timedelta(rng.randrange((following - first).days)) for _ in range(count))
+    entries = []
+    for day in days:
+        hours = Decimal(rng.randint(2, 16)) / 4
+        if rng.random() < 0.005:  # meeting time paid by the coop: rare, or members would all reach max_balance
+            room = [m for m in ids if balances.get(m, 0) + hours <= 100]
+            payer, earner, cat, what = "coop", rng.choice(room), "réunion", "Temps de réunion"
+        else:
+            while True:
+                payer, earner = rng.sample(ids, 2)
+                if balances.get(payer, 0) - hours >= -20 and balances.get(earner, 0) + hours <= 100:
+                    break
+            cat, what = rng.choice(WORK)
+            what = f"{what} pour le membre {payer[1:]}"
+        balances[payer] = balances.get(payer, Decimal(0)) - hours
+        balances[earner] = balances.get(earner, Decimal(0)) + hours
+        accounts = [a if a == "coop" else member_account(a) for a in (earner, payer)]
+        tags = (("id", book.new_id()), ("by", "m01"), ("kind", "exchange"), ("cat", cat))
+        entries.append(Entry(day, what, tags, (Posting(accounts[0], hours), Posting(accounts[1], -hours))))
+    return entries
+
+
+def build(count: int, folder: Path, key: Path) -> int:
+    book.init(folder, "Banc d'essai")
+    coop = Coop(folder)
+    ids = register(coop, key)
+    signer, unit = load_signer(key), coop.charter().unit
+    treasurer = coop.register().require("m01")
+    rng, balances, written = random.Random(count), {}, 0
+    for month in range(MONTHS):
+        first = date(FIRST_MONTH.year + month // 12, month % 12 + 1, 1)
+        entries = month_entries(first, count // MONTHS + (month < count % MONTHS), ids, balances, rng)
+        texts = [format_entry(replace(e, sig=signature_to_line(signer.sign(signed_bytes(e, unit)))), unit) for e in entries]
+        relative = f"{LEDGER}/{first:%Y-%m}.journal"
+        with coop.writing():
+            coop.commit({relative: append_text("", texts)}, f"record: {len(texts)} exchanges\n",
+                        book.Recorder(treasurer, signer).author, signer)
+        written += len(texts)
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", type=int, help="how many exchanges")
+    parser.add_argument("folder", type=Path, help="the coop to create (must be empty or absent)")
+    parser.add_argument("--key", type=Path, default=DEFAULT_KEY, help=f"treasurer's private key, made if missing (default: {DEFAULT_KEY})")
+    arguments = parser.parse_args()
+    written = build(arguments.count, arguments.folder, treasurer_key(arguments.key))
+    print(f"{arguments.folder}: {written} exchanges, {MEMBERS} members, {MONTHS} monthly files")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""Time coop against hledger and ledger on generated books: `python bench/run.py [--sizes 1000,10000] [--repeat 5]`.
+
+Books are built once by make_book.py and cached in bench/out/ (git-ignored); prints the machine and a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from make_book import DEFAULT_KEY, treasurer_key
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+COOP = [shutil.which("coop") or sys.executable, *([] if shutil.which("coop") else ["-m", "coop_cli"])]
+ENV = {**{k: v for k, v in os.environ.items() if not k.startswith("COOP_")}, "LC_ALL": "C.UTF-8", "COLUMNS": "120", "NO_COLOR": "1"}
+
+
+def measure(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one run; wait4 reports the child's own rusage, as /usr/bin/time does."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=ENV)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        if status != 0:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(command[:4])} ... failed: {errors.read().decode(errors='replace').strip()}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def book(size: int, key: Path) -> Path:
+    """The cached book of `size` exchanges, rebuilt when missing or signed by another key than `key`."""
+    folder = OUT / str(size)
+    public = key.with_name(key.name + ".pub").read_text().split()[1]
+    members = folder / "members.yaml"
+    if not members.exists() or public not in members.read_text(encoding="utf-8"):
+        shutil.rmtree(folder, ignore_errors=True)
+        OUT.mkdir(exist_ok=True)
+        subprocess.run([sys.executable, str(HERE / "make_book.py"), str(size), str(folder), "--key", str(key)], check=True)
+    return folder
+
+
+def journal_args(folder: Path) -> list[str]:
+    return [arg for path in sorted((folder / "ledger").glob("*.journal")) for arg in ("-f", str(path))]
+
+
+def record_command(folder: Path, key: Path) -> list[str]:
+    """One quarter hour from the richest member to the poorest, so that repeated runs stay within the limits."""
+    done = subprocess.run([*COOP, "-C", str(folder), "balance", "--format", "json"], capture_output=True, text=True, check=True, env=ENV)
+    members = sorted((float(row["balance"]), row["member"]) for row in json.loads(done.stdout) if row["member"])
+    payer, earner = members[-1][1], members[0][1]
+    return [*COOP, "-C", str(folder), "record", payer, earner, "0.25", "Mesure de performance", "--cat", "bench", "--as", "m01", "--key", str(key)]
+
+
+def timings(label: str, command, repeat: int) -> tuple[str, float, float, float]:
+    """Median and min seconds, and the highest peak memory, over `repeat` runs after one warm-up."""
+    measure(command())
+    runs = [measure(command()) for _ in range(repeat)]
+    seconds = [s for s, _mb in runs]
+    return label, statistics.median(seconds), min(seconds), max(mb for _s, mb in runs)
+
+
+def version(command: list[str]) -> str:
+    try:
+        return subprocess.run(command, capture_output=True, text=True).stdout.splitlines()[0]
+    except (OSError, IndexError):
+        return "not installed"
+
+
+def machine() -> list[str]:
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), platform.processor())
+    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "0")
+    return [
+        f"- CPU: {model}, {len(os.sched_getaffinity(0))} processors (nproc), {int(memory) // 1024 ** 2} GB RAM",
+        f"- OS: {platform.platform()}",
+        f"- Python {platform.python_version()}; {version(['hledger', '--version'])}; {version(['ledger', '--version'])}; {version(['git', '--version'])}",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated numbers of exchanges (default: 1000,10000)")
+    parser.add_argument("--repeat", type=int, default=5, help="measured runs per command, after one warm-up (default: 5)")
+    parser.add_argument("--key", type=Path, default=DEFAULT_KEY, help=f"treasurer's throwaway key (default: {DEFAULT_KEY})")
+    arguments = parser.parse_args()
+    key = treasurer_key(arguments.key)
+    rows = [("-", *timings("coop --help", lambda: [*COOP, "--help"], arguments.repeat))]
+    for size in (int(s) for s in arguments.sizes.split(",")):
+        folder = book(size, key)
+        record = record_command(folder, key)
+        commands = [
+            ("coop balance", lambda: [*COOP, "-C", str(folder), "balance"]),
+            ("coop record (one exchange, commit included)", lambda: record),
+            ("hledger bal", lambda: ["hledger", *journal_args(folder), "bal"]),
+            ("ledger bal", lambda: ["ledger", *journal_args(folder), "bal"]),
+        ]
+        for label, command in commands:
+            rows.append((str(size), *timings(label, command, arguments.repeat)))
+            print(f"  {rows[-1][0]} {label}: {rows[-1][2]:.3f} s", file=sys.stderr)
+    print("\n".join(machine()) + "\n")
+    print("| exchanges | command | median s | min s | peak MB |\n|---:|---|---:|---:|---:|")
+    for size, label, median, fastest, peak in rows:
+        print(f"| {size} | {label} | {median:.3f} | {fastest:.3f} | {peak:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
