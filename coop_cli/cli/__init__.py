@@ -48,11 +48,8 @@ def build_app() -> typer.Typer:
         ctx: typer.Context,
         directory: str = typer.Option(None, "-C", envvar="COOP_DIR", help=_("Run as if coop was started in DIR."), metavar="DIR"),
         lang: str = typer.Option(None, "--lang", help=_("Language of messages: en or fr (default: the locale)."), metavar="LANG"),
-        version: bool = typer.Option(False, "--version", help=_("Print coop's version and exit.")),
+        version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version, help=_("Print coop's version and exit.")),
     ) -> None:
-        if version:
-            typer.echo(f"coop {__version__}")
-            raise typer.Exit()
         ctx.obj = State(directory)
 
     init.register(app)
@@ -63,6 +60,12 @@ def build_app() -> typer.Typer:
     balance.register(app)
     statement.register(app)
     return app
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"coop {__version__}")
+        raise typer.Exit()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -80,6 +83,9 @@ def main(argv: list[str] | None = None) -> None:
             _error(line)
         sys.exit(problem.exit_code)
     except UsageError as problem:
+        if type(problem).__name__ == "NoArgsIsHelpError":  # `coop` or `coop member` alone: show the help
+            sys.stdout.write(problem.format_message() + "\n")
+            sys.exit(0)
         where = f" (see {problem.ctx.command_path} --help)" if problem.ctx else ""
         _error(problem.format_message().rstrip(".") + where)
         sys.exit(2)

@@ -28,10 +28,10 @@ def register(app: typer.Typer) -> None:
 
 def record(
     ctx: typer.Context,
-    payer: str = typer.Argument(None, help=_("Member who receives the service and pays the hours.")),
-    earner: str = typer.Argument(None, help=_("Member who gave the service and earns the hours.")),
-    hours: str = typer.Argument(None, help=_("How long: 2, 1.5, 2,5, 1h30, 90m, 0:45.")),
-    description: str = typer.Argument(None, help=_("What was exchanged.")),
+    payer: str = typer.Argument(None, metavar="PAYER", show_default=False, help=_("Member who receives the service and pays the hours.")),
+    earner: str = typer.Argument(None, metavar="EARNER", show_default=False, help=_("Member who gave the service and earns the hours.")),
+    hours: str = typer.Argument(None, metavar="HOURS", show_default=False, help=_("How long: 2, 1.5, 2,5, 1h30, 90m, 0:45.")),
+    description: str = typer.Argument(None, metavar="DESCRIPTION", show_default=False, help=_("What was exchanged.")),
     when: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help=_("Date of the exchange (default: today).")),
     cat: str = typer.Option(None, "--cat", help=_("Category, e.g. jardinage.")),
     batch: Path = typer.Option(None, "--batch", metavar="FILE.csv", help=_("Record every row of a CSV file in one commit.")),
