@@ -26,13 +26,13 @@ from coop_cli.model import (
     Entry,
     Member,
     Posting,
-    account_member,
     check_member_id,
     check_tag_value,
     check_text,
     format_hours,
     parse_date,
     parse_hours,
+    party,
     party_account,
 )
 from coop_cli.repo import LEDGER, Coop, git, init_repository
@@ -192,16 +192,12 @@ def _record_message(entries: list[Entry], unit: str, origin: str | None) -> str:
     if len(entries) == 1:
         entry = entries[0]
         return (
-            f"record: {_party(entry.payer)} pays {_party(entry.earner)} {format_hours(entry.hours)} {unit} ({entry.id})\n\n"
+            f"record: {party(entry.payer)} pays {party(entry.earner)} {format_hours(entry.hours)} {unit} ({entry.id})\n\n"
             f"{entry.description}\n"
         )
     total = sum((e.hours for e in entries), Decimal(0))
-    lines = [f"{e.id} {_party(e.payer)} -> {_party(e.earner)} {format_hours(e.hours)} {unit}" for e in entries]
+    lines = [f"{e.id} {party(e.payer)} -> {party(e.earner)} {format_hours(e.hours)} {unit}" for e in entries]
     return f"record: {len(entries)} exchanges, {format_hours(total)} {unit} from {origin}\n\n" + "\n".join(lines) + "\n"
-
-
-def _party(account: str | None) -> str:
-    return account_member(account or "") or (account or "?")
 
 
 def _write(coop: Coop, recorder: Recorder, entries: list[Entry], unit: str, message: str) -> str:
@@ -272,7 +268,7 @@ def revert(coop: Coop, identity: Identity, entry_id: str, reason: str, when: str
         entries = coop.readable_entries()
         original = _reversible(entries, entry_id)
         payer, earner = original.earner, original.payer
-        exchange = Exchange(_party(payer), _party(earner), format_hours(original.hours), reason, when, original.tag("cat"))
+        exchange = Exchange(party(payer), party(earner), format_hours(original.hours), reason, when, original.tag("cat"))
         entry = _recorded_by(draft(exchange, today, "reversal", (("reverses", entry_id),)), recorder.member.id)
         problems = checks.entry_problems(entry, charter, register, reports.balances(entries), recorder.member, today)
         _refuse([(None, p) for p in problems], None)

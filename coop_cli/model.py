@@ -181,6 +181,11 @@ def party_account(party: str) -> str:
     return COOP_ACCOUNT if party == COOP_ACCOUNT else member_account(party)
 
 
+def party(account: str | None) -> str:
+    """An account as people say it, the inverse of `party_account`: `members:agnes` is agnes."""
+    return account_member(account or "") or account or "?"
+
+
 # ---------------------------------------------------------------- values
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from coop_cli.members import Register
-from coop_cli.model import COOP_ACCOUNT, Entry, account_member
+from coop_cli.model import COOP_ACCOUNT, Entry, account_member, party
 
 ZERO = Decimal(0)
 
@@ -76,6 +76,6 @@ def statement(entries: Iterable[Entry], account: str, start: date | None = None,
         if start is not None and entry.date < start:
             opening = running
             continue
-        others = sorted({p.account for p in entry.postings if p.account != account})
+        others = sorted({party(p.account) for p in entry.postings if p.account != account})
         rows.append(StatementRow(entry.date, entry.id, entry.description, ", ".join(others), amount, running))
     return opening, rows

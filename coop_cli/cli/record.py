@@ -8,8 +8,8 @@ from coop_cli import book
 from coop_cli.cli.options import AS, KEY, identity, state
 from coop_cli.cli.output import note
 from coop_cli.errors import BadInput, CoopError
-from coop_cli.i18n import _
-from coop_cli.model import format_hours
+from coop_cli.i18n import _, ngettext
+from coop_cli.model import format_hours, party
 
 
 def register(app: typer.Typer) -> None:
@@ -57,10 +57,10 @@ def record(
     for entry in entries:
         typer.echo(
             _("{id}  {date}  {payer} -> {earner}  {hours} {unit}  {description}").format(
-                id=entry.id, date=entry.date, payer=entry.payer, earner=entry.earner, hours=format_hours(entry.hours), unit=unit, description=entry.description
+                id=entry.id, date=entry.date, payer=party(entry.payer), earner=party(entry.earner), hours=format_hours(entry.hours), unit=unit, description=entry.description
             )
         )
-    typer.echo(_("Recorded {n} exchange(s) in commit {commit}.").format(n=len(entries), commit=commit[:10]))
+    typer.echo(ngettext("Recorded {n} exchange in commit {commit}.", "Recorded {n} exchanges in commit {commit}.", len(entries)).format(n=len(entries), commit=commit[:10]))
 
 
 def _read(path: Path) -> str:

@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
 
 COLUMNS = [
     Column("date", _("Date")),
-    Column("id", _("Id")),
+    Column("id", _("Id"), no_wrap=True),
     Column("description", _("Description")),
     Column("counterparty", _("With")),
     Column("amount", _("Hours"), numeric=True),
