@@ -177,7 +177,7 @@ def _refuse(problems: list[tuple[int | None, str]], origin: str | None) -> None:
     if problems and origin:
         raise Refusals([f"{origin}:{line}: {message}" for line, message in problems])
     if problems:
-        raise CoopError("; ".join(message for _line, message in problems))
+        raise CoopError(_("; ").join(message for _line, message in problems))
 
 
 class Refusals(CoopError):

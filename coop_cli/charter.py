@@ -46,7 +46,7 @@ Every hour counts the same, whoever gives it: one hour given is one hour earned.
 
 def new_charter(name: str) -> str:
     """The text of a new coop's charter: the spec's default rules, then a short charter."""
-    check_text(name, "the coop's name")
+    check_text(name, _("the coop's name"))
     return "---\n" + DEFAULT_RULES.format(name=_quoted(name)) + "---\n" + DEFAULT_TEXT.format(name=name)
 
 

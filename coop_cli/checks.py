@@ -37,7 +37,7 @@ def entry_problems(
     elif not may_record(recorder, payer, charter):
         problems.append(
             _("{id} may only record exchanges they pay themselves (recording for others needs the role {roles})").format(
-                id=recorder.id, roles=" or ".join(charter.recorders) or "-"
+                id=recorder.id, roles=_(" or ").join(charter.recorders) or "-"
             )
         )
     return problems

@@ -91,7 +91,7 @@ def parse_decimal(value: object, what: str) -> Decimal:
 
 # ---------------------------------------------------------------- dates
 
-def parse_date(text: str, what: str = "date") -> date:
+def parse_date(text: str, what: str = "--date") -> date:
     """An ISO date `YYYY-MM-DD`, the only form the journal writes."""
     try:
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):

@@ -19,7 +19,7 @@ from typing import Iterator
 from coop_cli import charter as charter_format
 from coop_cli import members as members_format
 from coop_cli.errors import CoopError
-from coop_cli.i18n import _
+from coop_cli.i18n import _, ngettext
 from coop_cli.journal import Problem, parse_journal
 from coop_cli.model import Charter, Entry
 
@@ -37,7 +37,7 @@ def git(cwd: Path, *args: str, input: bytes | None = None, env: dict[str, str] |
     except FileNotFoundError:
         raise CoopError(_("git is not installed; coop keeps its books in git")) from None
     if check and done.returncode != 0:
-        complaint = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["(no message)"])[-1]
+        complaint = (done.stderr.decode("utf-8", "replace").strip().splitlines() or [_("(no message)")])[-1]
         raise CoopError(_("git {command} failed: {complaint}").format(command=args[0], complaint=complaint))
     return done.stdout.decode("utf-8", "replace")
 
@@ -102,8 +102,14 @@ class Coop:
         """The entries, or an error naming the first unreadable line: reports never skip what they cannot read."""
         entries, problems = self.entries()
         if problems:
-            more = _(" (and {n} more; run coop verify)").format(n=len(problems) - 1) if len(problems) > 1 else ""
-            raise CoopError(str(problems[0]) + more)
+            if len(problems) == 1:
+                raise CoopError(str(problems[0]))
+            n = len(problems) - 1
+            raise CoopError(
+                ngettext("{problem} (and {n} more problem; run coop verify)", "{problem} (and {n} more problems; run coop verify)", n).format(
+                    problem=problems[0], n=n
+                )
+            )
         return entries
 
     def config(self, key: str) -> str | None:

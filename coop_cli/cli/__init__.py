@@ -6,6 +6,7 @@ Each command lives in its own module and is registered here explicitly.
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import typer
@@ -62,6 +63,14 @@ def build_app() -> typer.Typer:
     return app
 
 
+def _keep_examples_whole(command) -> None:
+    """Click re-flows help paragraphs; `\\b` before an example paragraph keeps its command on one line to copy."""
+    if command.help:
+        command.help = re.sub(r"\n\n(?=[^\n]*: coop )", "\n\n\b\n", command.help)
+    for sub in getattr(command, "commands", {}).values():
+        _keep_examples_whole(sub)
+
+
 def _print_version(value: bool) -> None:
     if value:
         typer.echo(f"coop {__version__}")
@@ -77,7 +86,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     use_language(language)
     try:
-        status = typer.main.get_command(build_app()).main(args=argv, prog_name="coop", standalone_mode=False)
+        command = typer.main.get_command(build_app())
+        _keep_examples_whole(command)
+        status = command.main(args=argv, prog_name="coop", standalone_mode=False)
     except CoopError as problem:
         for line in problem.message.splitlines() or [""]:
             _error(line)
@@ -86,8 +97,10 @@ def main(argv: list[str] | None = None) -> None:
         if type(problem).__name__ == "NoArgsIsHelpError":  # `coop` or `coop member` alone: show the help
             sys.stdout.write(problem.format_message() + "\n")
             sys.exit(0)
-        where = f" (see {problem.ctx.command_path} --help)" if problem.ctx else ""
-        _error(problem.format_message().rstrip(".") + where)
+        message = problem.format_message().rstrip(".")
+        if problem.ctx:
+            message = _("{message} (see {command} --help)").format(message=message, command=problem.ctx.command_path)
+        _error(message)
         sys.exit(2)
     except ClickException as problem:
         _error(problem.format_message())
