@@ -21,21 +21,29 @@ from make_book import DEFAULT_KEY, treasurer_key
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
-COOP = [shutil.which("coop") or sys.executable, *([] if shutil.which("coop") else ["-m", "coop_cli"])]
+# The console script beside this interpreter: a pyenv shim on PATH would add its own start-up to every figure.
+SCRIPT = Path(sys.executable).with_name("coop")
+COOP = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "coop_cli"]
+TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 ENV = {**{k: v for k, v in os.environ.items() if not k.startswith("COOP_")}, "LC_ALL": "C.UTF-8", "COLUMNS": "120", "NO_COLOR": "1"}
 
 
 def measure(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of one run; wait4 reports the child's own rusage, as /usr/bin/time does."""
-    with tempfile.TemporaryFile() as errors:
+    """Wall seconds and peak resident MB of one run.
+
+    GNU time reports the peak; without it, wait4 does, but then counts this Python process's size copied before exec.
+    """
+    with tempfile.NamedTemporaryFile("r") as report, tempfile.TemporaryFile() as errors:
+        wrapped = [TIME, "-f", "%M", "-o", report.name, *command] if TIME else command
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=ENV)
+        process = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=errors, env=ENV)
         _pid, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - start
         if status != 0:
             errors.seek(0)
             raise SystemExit(f"{' '.join(command[:4])} ... failed: {errors.read().decode(errors='replace').strip()}")
-    return elapsed, usage.ru_maxrss / 1024
+        peak_kb = int(report.read().split()[-1]) if TIME else usage.ru_maxrss
+    return elapsed, peak_kb / 1024
 
 
 def book(size: int, key: Path) -> Path:
