@@ -109,10 +109,21 @@ class Exchange:
     cat: str | None = None
 
 
+_last_id = 0
+
+
 def new_id() -> str:
-    """A ULID: 48 bits of milliseconds then 80 random bits, in Crockford base32, so ids sort by creation time."""
+    """A ULID: 48 bits of milliseconds then 80 random bits, in Crockford base32.
+
+    Ids made by one process are strictly increasing (the random part counts up within a millisecond),
+    so the entries of a batch sort in the order they were written.
+    """
+    global _last_id
     alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
     value = (int(time.time() * 1000) << 80) | secrets.randbits(80)
+    if value >> 80 == _last_id >> 80 and value <= _last_id:
+        value = _last_id + 1
+    _last_id = value
     return "".join(alphabet[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 

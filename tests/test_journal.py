@@ -120,3 +120,11 @@ def test_hledger_reads_the_tags(tmp_path):
     assert '"members:agnes","2.00 H"' in done.stdout
     shown = subprocess.run(["ledger", "-f", str(path), "reg", "%cat=réparation vélo"], capture_output=True, text=True, check=True)
     assert "members:agnes" in shown.stdout
+
+
+def test_ids_are_ulids_that_sort_in_the_order_they_are_made():
+    from coop_cli.book import new_id
+
+    ids = [new_id() for _ in range(2000)]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert all(len(i) == 26 and set(i) <= set("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for i in ids)
