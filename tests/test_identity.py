@@ -116,3 +116,69 @@ def test_key_new_with_a_passphrase(tmp_path):
     assert done.returncode == 0, done.stderr
     assert subprocess.run(["ssh-keygen", "-y", "-P", "Évê", "-f", str(path)], capture_output=True).returncode == 0
     assert subprocess.run(["ssh-keygen", "-y", "-P", "", "-f", str(path)], capture_output=True).returncode != 0
+
+
+ENTRY = (
+    "2026-03-10 * Réparation du vélo d'Évê\n"
+    "    ; id: 01JQ8X3V5ZK2M4N6P8R0T2W4Y6\n"
+    "    ; by: claire\n"
+    "    ; kind: exchange\n"
+    "    members:claire                1.50 H\n"
+    "    members:eve                  -1.50 H\n"
+)
+
+
+def ssh_keygen_signed_entry(tmp_path, key_argument: str, env: dict[str, str] | None = None) -> str:
+    """An entry signed by `ssh-keygen -Y sign` over its lines, its signature put on one `sig` line as coop writes it."""
+    data = tmp_path / "entry.txt"
+    data.write_text(ENTRY)
+    subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-n", "coop-ledger", "-f", key_argument, str(data)],
+                   check=True, capture_output=True, env=env or os.environ.copy(), stdin=subprocess.DEVNULL)
+    armoured = (tmp_path / "entry.txt.sig").read_text().splitlines()
+    sig = "".join(line for line in armoured if not line.startswith("-----"))
+    lines = ENTRY.splitlines()
+    return "\n".join(lines[:4] + [f"    ; sig: {sig}"] + lines[4:]) + "\n"
+
+
+def coop_accepts(text: str, public: str) -> bool:
+    from coop_cli.journal import parse_journal, signed_bytes
+    from coop_cli.signing import PublicKey, signature_from_line, verify
+
+    [entry], problems = parse_journal(text, "2026-03.journal")
+    assert problems == []
+    return verify(signed_bytes(entry, "H"), signature_from_line(entry.sig)) == PublicKey.parse(public)
+
+
+@pytest.mark.parametrize("kind, bits", [("ed25519", None), ("ecdsa", "256"), ("ecdsa", "521"), ("rsa", "2048")])
+def test_coop_accepts_entries_signed_by_ssh_keygen(tmp_path, kind, bits):
+    private = ssh_keygen_key(tmp_path, f"k_{kind}", kind, bits=bits)
+    text = ssh_keygen_signed_entry(tmp_path, str(private))
+    assert coop_accepts(text, private.with_suffix(".pub").read_text())
+
+
+def test_coop_refuses_an_entry_changed_after_ssh_keygen_signed_it(tmp_path):
+    from coop_cli.errors import SigningError
+
+    private = ssh_keygen_key(tmp_path, "k")
+    text = ssh_keygen_signed_entry(tmp_path, str(private)).replace("1.50 H", "9.50 H")
+    with pytest.raises(SigningError):
+        coop_accepts(text, private.with_suffix(".pub").read_text())
+
+
+def test_coop_accepts_entries_signed_by_ssh_keygen_with_a_passphrase_key(tmp_path):
+    private = ssh_keygen_key(tmp_path, "locked", passphrase="Évê garde la clé")
+    askpass = tmp_path / "askpass.sh"
+    askpass.write_text("#!/bin/sh\necho 'Évê garde la clé'\n")
+    askpass.chmod(0o700)
+    env = {**os.environ, "SSH_ASKPASS": str(askpass), "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"}
+    text = ssh_keygen_signed_entry(tmp_path, str(private), env)
+    assert coop_accepts(text, private.with_suffix(".pub").read_text())
+
+
+def test_coop_accepts_entries_signed_by_ssh_keygen_through_the_agent(tmp_path, agent):
+    private = ssh_keygen_key(tmp_path, "held")
+    env = {**os.environ, "SSH_AUTH_SOCK": agent}
+    subprocess.run(["ssh-add", "-q", str(private)], env=env, check=True, capture_output=True)
+    private.unlink()
+    text = ssh_keygen_signed_entry(tmp_path, str(private) + ".pub", env)
+    assert coop_accepts(text, private.with_suffix(".pub").read_text())
