@@ -12,11 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from coop_cli import book
 from coop_cli.repo import Coop
 
 SINCE = "2020-03-10"
+
+# This machine is shared and noisy: no test may fail because an example took long to make or run.
+settings.register_profile("coop", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("coop")
 
 
 def ssh_keygen_key(folder: Path, name: str, kind: str = "ed25519", passphrase: str = "", bits: str | None = None, pem: bool = False) -> Path:

@@ -28,7 +28,9 @@ def valid_text(text: str) -> bool:
         return False
 
 
-descriptions = st.text(min_size=1, max_size=80).filter(valid_text)
+journal_characters = st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp"), blacklist_characters=";")
+descriptions = st.text(journal_characters, min_size=1, max_size=80).filter(valid_text)
+base32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 members = st.sampled_from(["agnes", "bernard", "eve", "jean-paul", "laurent1", "stephanie"])
 accounts = st.one_of(members.map(lambda m: f"members:{m}"), st.just("coop"))
 quarters = st.integers(min_value=1, max_value=96).map(lambda q: Decimal(q) / 4)
@@ -39,10 +41,10 @@ dates = st.dates(min_value=date(2020, 3, 10), max_value=date(2026, 11, 1))
 def entries(draw) -> Entry:
     payer, earner = draw(st.lists(accounts, min_size=2, max_size=2, unique=True))
     hours = draw(quarters)
-    tags = [("id", draw(st.from_regex(r"[0-9A-Z]{26}", fullmatch=True))), ("by", draw(members)), ("kind", "exchange")]
+    tags = [("id", draw(st.text(base32, min_size=26, max_size=26))), ("by", draw(members)), ("kind", "exchange")]
     if draw(st.booleans()):
         tags.append(("cat", draw(st.sampled_from(["jardinage", "réparation vélo", "soutien-scolaire", "cuisine"]))))
-    sig = draw(st.none() | st.from_regex(r"[A-Za-z0-9+/]{20,90}={0,2}", fullmatch=True))
+    sig = draw(st.none() | st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", min_size=20, max_size=90))
     return Entry(draw(dates), draw(descriptions), tuple(tags), (Posting(earner, hours), Posting(payer, -hours)), sig)
 
 
