@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 from coop_cli.errors import SigningError
+from coop_cli.i18n import _, ngettext
 
 NAMESPACE = "coop-ledger"
 # Split so that scanners for committed private keys do not flag this source file.
@@ -65,7 +66,11 @@ _AGENT_MAX_REPLY = 256 * 1024
 
 
 class _Malformed(Exception):
-    """Bytes that do not follow the SSH wire format; callers turn it into a SigningError that says what was read."""
+    """Bytes that do not follow the SSH wire format; callers turn it into a SigningError that says what was read.
+
+    Its reason is translated already: a clause that completes "the public key is not usable: {problem}" or
+    "the signature is malformed: {problem}".
+    """
 
 
 # SSH wire format (RFC 4251 section 5)
@@ -93,7 +98,8 @@ class _Reader:
 
     def raw(self, size: int) -> bytes:
         if size > len(self._blob) - self._offset:
-            raise _Malformed("it is truncated")
+            # Translators: a reason, shown after "the public key is not usable:" or "the signature is malformed:".
+            raise _Malformed(_("it is truncated"))
         chunk = self._blob[self._offset : self._offset + size]
         self._offset += size
         return chunk
@@ -108,17 +114,20 @@ class _Reader:
         try:
             return self.string().decode("ascii")
         except UnicodeDecodeError:
-            raise _Malformed("a name in it is not ASCII") from None
+            # Translators: a reason, shown after "the public key is not usable:" or "the signature is malformed:".
+            raise _Malformed(_("a name in it is not ASCII")) from None
 
     def mpint(self) -> int:
         digits = self.string()
         if digits and digits[0] & 0x80:
-            raise _Malformed("a number in it is negative")
+            # Translators: a reason, shown after "the public key is not usable:" or "the signature is malformed:".
+            raise _Malformed(_("a number in it is negative"))
         return int.from_bytes(digits, "big")
 
     def end(self) -> None:
         if self._offset != len(self._blob):
-            raise _Malformed("it has trailing bytes")
+            # Translators: a reason, shown after "the public key is not usable:" or "the signature is malformed:".
+            raise _Malformed(_("it has trailing bytes"))
 
 
 # Public keys
@@ -132,29 +141,44 @@ def _decode_public_key(blob: bytes) -> tuple[str, Any]:
         raw = reader.string()
         reader.end()
         if len(raw) != 32:
-            raise _Malformed("its ed25519 key is not 32 bytes long")
+            # Translators: a reason, shown after "the public key is not usable:" or "the signature is malformed:".
+            raise _Malformed(_("its ed25519 key is not 32 bytes long"))
         return key_type, ed25519.Ed25519PublicKey.from_public_bytes(raw)
     if key_type in _ECDSA:
-        curve_name, curve, _ = _ECDSA[key_type]
+        curve_name, curve, _hash = _ECDSA[key_type]
         if reader.string() != curve_name:
-            raise _Malformed("its curve does not match its type")
+            # Translators: a reason, shown after "the public key is not usable:" or "the signature is malformed:".
+            raise _Malformed(_("its curve does not match its type"))
         point = reader.string()
         reader.end()
         try:
             return key_type, ec.EllipticCurvePublicKey.from_encoded_point(curve(), point)
         except ValueError:
-            raise _Malformed("its point is not on the curve") from None
+            # Translators: a reason, shown after "the public key is not usable:" or "the signature is malformed:".
+            raise _Malformed(_("its point is not on the curve")) from None
     if key_type == _RSA:
         exponent = reader.mpint()
         modulus = reader.mpint()
         reader.end()
         if not _RSA_MIN_BITS <= modulus.bit_length() <= _RSA_MAX_BITS:
-            raise _Malformed(f"its RSA modulus is {modulus.bit_length()} bits long, outside 1024 to 16384")
+            bits = modulus.bit_length()
+            raise _Malformed(
+                # Translators: a reason, shown after "the public key is not usable:" or "the signature is malformed:".
+                ngettext(
+                    "its RSA modulus is {bits} bit long, outside 1024 to 16384",
+                    "its RSA modulus is {bits} bits long, outside 1024 to 16384",
+                    bits,
+                ).format(bits=bits)
+            )
         try:
             return key_type, rsa.RSAPublicNumbers(exponent, modulus).public_key()
         except ValueError:
-            raise _Malformed("its RSA numbers are invalid") from None
-    raise _Malformed(f"its type {key_type!r} is not one coop uses ({', '.join(KEY_TYPES)})")
+            # Translators: a reason, shown after "the public key is not usable:" or "the signature is malformed:".
+            raise _Malformed(_("its RSA numbers are invalid")) from None
+    raise _Malformed(
+        # Translators: a reason, shown after "the public key is not usable:" or "the signature is malformed:".
+        _("its type {type!r} is not one coop uses ({types})").format(type=key_type, types=", ".join(KEY_TYPES))
+    )
 
 
 def _shorten(text: str, limit: int = 40) -> str:
@@ -174,35 +198,45 @@ class PublicKey:
         """Read one `TYPE BASE64 [COMMENT]` line, as in a .pub file or members.yaml."""
         line = text.strip()
         if not line:
-            raise SigningError("the public key is empty")
+            raise SigningError(_("the public key is empty"))
         if not all(character.isprintable() or character == "\t" for character in line):
-            raise SigningError("a public key must be one line of printable text")
+            raise SigningError(_("a public key must be one line of printable text"))
         fields = line.split(None, 2)
         if len(fields) < 2:
             raise SigningError(
-                f"{_shorten(line)!r} is not an SSH public key: expected a type, base64 data and a comment"
+                _("{text!r} is not an SSH public key: expected a type, base64 data and a comment").format(
+                    text=_shorten(line)
+                )
             )
         key_type, encoded = fields[0], fields[1]
         if key_type not in KEY_TYPES:
             raise SigningError(
-                f"{_shorten(key_type)!r} is not a key type coop can use: use an ed25519, ecdsa or rsa key"
+                _("{type!r} is not a key type coop can use: use an ed25519, ecdsa or rsa key").format(
+                    type=_shorten(key_type)
+                )
             )
         try:
             blob = base64.b64decode(encoded.encode("ascii"), validate=True)
         except (UnicodeEncodeError, binascii.Error):
-            raise SigningError(f"the data of the public key {_shorten(line)!r} is not valid base64") from None
+            raise SigningError(
+                _("the data of the public key {text!r} is not valid base64").format(text=_shorten(line))
+            ) from None
         public = cls.from_blob(blob, comment=fields[2] if len(fields) == 3 else "")
         if public.type != key_type:
-            raise SigningError(f"the public key says it is {key_type} but its data is a {public.type} key")
+            raise SigningError(
+                _("the public key says it is {type} but its data is a {actual} key").format(
+                    type=key_type, actual=public.type
+                )
+            )
         return public
 
     @classmethod
     def from_blob(cls, blob: bytes, comment: str = "") -> PublicKey:
         """The key an SSH wire-format blob holds; refuses anything that is not a usable key."""
         try:
-            key_type, _ = _decode_public_key(blob)
+            key_type = _decode_public_key(blob)[0]
         except _Malformed as problem:
-            raise SigningError(f"the public key is not usable: {problem}") from None
+            raise SigningError(_("the public key is not usable: {problem}").format(problem=problem)) from None
         return cls(key_type, blob, comment)
 
     def __repr__(self) -> str:
@@ -250,7 +284,7 @@ def _wrap(public: PublicKey, namespace: str, signature_field: bytes) -> bytes:
 
 def _check_namespace(namespace: str) -> None:
     if not namespace:
-        raise SigningError("a signature needs a namespace, and the one given is empty")
+        raise SigningError(_("a signature needs a namespace, and the one given is empty"))
 
 
 def _signature_is_valid(public_key: Any, key_type: str, signature_field: bytes, signed: bytes) -> bool:
@@ -293,10 +327,12 @@ def verify(data: bytes, signature: bytes, namespace: str = NAMESPACE) -> PublicK
     try:
         reader = _Reader(signature)
         if reader.raw(len(_MAGIC)) != _MAGIC:
-            raise SigningError("this is not an SSH signature: it does not start with SSHSIG")
+            raise SigningError(_("this is not an SSH signature: it does not start with SSHSIG"))
         version = reader.uint32()
         if version != _VERSION:
-            raise SigningError(f"the SSH signature has version {version}, and coop only knows version 1")
+            raise SigningError(
+                _("the SSH signature has version {version}, and coop only knows version 1").format(version=version)
+            )
         key_blob = reader.string()
         signed_namespace = reader.string()
         reader.string()  # reserved; OpenSSH ignores it too
@@ -305,19 +341,31 @@ def verify(data: bytes, signature: bytes, namespace: str = NAMESPACE) -> PublicK
         reader.end()
         key_type, public_key = _decode_public_key(key_blob)
     except _Malformed as problem:
-        raise SigningError(f"the signature is malformed: {problem}") from None
+        raise SigningError(_("the signature is malformed: {problem}").format(problem=problem)) from None
     if signed_namespace != namespace.encode("utf-8"):
         shown = signed_namespace.decode("utf-8", "replace")
-        raise SigningError(f"the signature was made for the namespace {_shorten(shown)!r}, not {namespace!r}")
+        raise SigningError(
+            _("the signature was made for the namespace {signed!r}, not {namespace!r}").format(
+                signed=_shorten(shown), namespace=namespace
+            )
+        )
     if hash_name not in _HASHES:
-        raise SigningError(f"the signature uses the hash {_shorten(hash_name)!r}, and coop accepts sha512 or sha256")
+        raise SigningError(
+            _("the signature uses the hash {hash!r}, and coop accepts sha512 or sha256").format(
+                hash=_shorten(hash_name)
+            )
+        )
     public = PublicKey(key_type, key_blob)
     try:
         valid = _signature_is_valid(public_key, key_type, signature_field, _signed_data(data, namespace, hash_name))
     except _Malformed as problem:
-        raise SigningError(f"the signature is malformed: {problem}") from None
+        raise SigningError(_("the signature is malformed: {problem}").format(problem=problem)) from None
     if not valid:
-        raise SigningError(f"the signature by the key {public.fingerprint()} does not match the signed text")
+        raise SigningError(
+            _("the signature by the key {fingerprint} does not match the signed text").format(
+                fingerprint=public.fingerprint()
+            )
+        )
     return public
 
 
@@ -335,7 +383,11 @@ def dearmor(text: str) -> bytes:
     """The binary signature inside an armoured `-----BEGIN SSH SIGNATURE-----` block."""
     lines = text.strip().splitlines()
     if len(lines) < 3 or lines[0].strip() != _ARMOR_BEGIN or lines[-1].strip() != _ARMOR_END:
-        raise SigningError(f"an armoured SSH signature starts with {_ARMOR_BEGIN} and ends with {_ARMOR_END}")
+        raise SigningError(
+            _("an armoured SSH signature starts with {begin} and ends with {end}").format(
+                begin=_ARMOR_BEGIN, end=_ARMOR_END
+            )
+        )
     return _decode_base64("".join(line.strip() for line in lines[1:-1]))
 
 
@@ -353,9 +405,9 @@ def _decode_base64(text: str) -> bytes:
     try:
         decoded = base64.b64decode(text.encode("ascii"), validate=True)
     except (UnicodeEncodeError, binascii.Error):
-        raise SigningError("the signature is not valid base64") from None
+        raise SigningError(_("the signature is not valid base64")) from None
     if not decoded:
-        raise SigningError("the signature is empty")
+        raise SigningError(_("the signature is empty"))
     return decoded
 
 
@@ -421,7 +473,9 @@ class _AgentSigner:
             verify(data, signature, namespace)
         except SigningError:
             raise SigningError(
-                f"the ssh-agent returned a signature that does not verify for the key {self.public_key.describe()}"
+                _("the ssh-agent returned a signature that does not verify for the key {key}").format(
+                    key=self.public_key.describe()
+                )
             ) from None
         return signature
 
@@ -431,7 +485,7 @@ class _AgentSigner:
             signature_field = reader.string()
             reader.end()
         except _Malformed:
-            raise SigningError("the ssh-agent sent a malformed answer") from None
+            raise SigningError(_("the ssh-agent sent a malformed answer")) from None
         return signature_field
 
     def _refusal(self) -> str:
@@ -439,25 +493,39 @@ class _AgentSigner:
         reply = self._ask(bytes([_AGENTC_REQUEST_IDENTITIES]))
         key = self.public_key.describe()
         if reply[0] == _AGENT_IDENTITIES_ANSWER and self.public_key.blob not in _agent_key_blobs(reply[1:]):
-            return f"the ssh-agent does not hold the key {key}: add it with ssh-add"
-        return f"the ssh-agent refused to sign with the key {key}"
+            return _("the ssh-agent does not hold the key {key}: add it with ssh-add").format(key=key)
+        return _("the ssh-agent refused to sign with the key {key}").format(key=key)
 
     def _ask(self, request: bytes) -> bytes:
         socket_path = self._socket_path or os.environ.get("SSH_AUTH_SOCK")
         key = self.public_key.describe()
         if not socket_path:
-            raise SigningError(f"no ssh-agent is running (SSH_AUTH_SOCK is not set) to sign with {key}")
+            raise SigningError(
+                _("no ssh-agent is running (SSH_AUTH_SOCK is not set) to sign with {key}").format(key=key)
+            )
         try:
             return _agent_exchange(socket_path, request)
         except OSError as problem:
-            reason = problem.strerror or "it did not answer"
-            raise SigningError(f"cannot reach the ssh-agent at {socket_path} to sign with {key}: {reason}") from None
+            if problem.strerror:
+                message = _("cannot reach the ssh-agent at {socket} to sign with {key}: {reason}").format(
+                    socket=socket_path, key=key, reason=problem.strerror
+                )
+            else:
+                message = _("cannot reach the ssh-agent at {socket} to sign with {key}: it did not answer").format(
+                    socket=socket_path, key=key
+                )
+            raise SigningError(message) from None
         except _Malformed:
-            raise SigningError(f"the ssh-agent at {socket_path} sent a malformed answer") from None
+            raise SigningError(
+                _("the ssh-agent at {socket} sent a malformed answer").format(socket=socket_path)
+            ) from None
 
 
 def _agent_exchange(socket_path: str, request: bytes) -> bytes:
-    """Send one request to the agent and return its reply, whose first byte is the message type."""
+    """Send one request to the agent and return its reply, whose first byte is the message type.
+
+    Its _Malformed reasons are never shown (the caller says "sent a malformed answer"), so they are not translated.
+    """
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
         connection.settimeout(_AGENT_TIMEOUT_SECONDS)
         connection.connect(socket_path)
@@ -514,20 +582,24 @@ def _read_key_file(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise SigningError(f"the key file {path} does not exist") from None
+        raise SigningError(_("the key file {path} does not exist").format(path=path)) from None
     except OSError as problem:
-        raise SigningError(f"cannot read the key file {path}: {problem.strerror or problem}") from None
+        raise SigningError(
+            _("cannot read the key file {path}: {reason}").format(path=path, reason=problem.strerror or problem)
+        ) from None
 
 
 def _public_key_file(path: Path, content: bytes) -> PublicKey:
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
-        raise SigningError(f"the public key file {path} is not UTF-8 text") from None
+        raise SigningError(_("the public key file {path} is not UTF-8 text").format(path=path)) from None
     try:
         return PublicKey.parse(text)
     except SigningError as problem:
-        raise SigningError(f"the public key file {path} is not usable: {problem.message}") from None
+        raise SigningError(
+            _("the public key file {path} is not usable: {problem}").format(path=path, problem=problem.message)
+        ) from None
 
 
 def _load_private_key(path: Path, content: bytes, passphrase: Callable[[], str | None] | None) -> Any:
@@ -536,7 +608,9 @@ def _load_private_key(path: Path, content: bytes, passphrase: Callable[[], str |
 
     is_openssh = OPENSSH_PRIVATE_ARMOUR in content
     load = serialization.load_ssh_private_key if is_openssh else serialization.load_pem_private_key
-    unreadable = f"the key file {path} is not a private key coop can read (OpenSSH or PEM format)"
+    unreadable = _("the key file {path} is not a private key coop can read (OpenSSH or PEM format)").format(
+        path=path
+    )
     try:
         return load(content, None)
     except TypeError:
@@ -545,11 +619,13 @@ def _load_private_key(path: Path, content: bytes, passphrase: Callable[[], str |
         raise SigningError(unreadable) from None
     given = passphrase() if passphrase is not None else None
     if not given:
-        raise SigningError(f"the key file {path} is protected by a passphrase, and none was given")
+        raise SigningError(
+            _("the key file {path} is protected by a passphrase, and none was given").format(path=path)
+        )
     try:
         return load(content, given.encode("utf-8"))
     except ValueError:
-        raise SigningError(f"the passphrase for {path} is wrong") from None
+        raise SigningError(_("the passphrase for {path} is wrong").format(path=path)) from None
     except (TypeError, UnsupportedAlgorithm):
         raise SigningError(unreadable) from None
 
@@ -564,7 +640,9 @@ def _public_of(path: Path, private_key: Any) -> PublicKey:
     )
     if not supported:
         raise SigningError(
-            f"the key file {path} holds a kind of key coop cannot sign with: use an ed25519, ecdsa or rsa key"
+            _(
+                "the key file {path} holds a kind of key coop cannot sign with: use an ed25519, ecdsa or rsa key"
+            ).format(path=path)
         )
     line = private_key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
     return PublicKey.parse(line.decode("ascii"))
@@ -575,11 +653,11 @@ def new_ed25519_key(path: Path, comment: str, passphrase: str | None = None) -> 
     from cryptography.hazmat.primitives import serialization
 
     if any(not character.isprintable() for character in comment):
-        raise SigningError("a key's comment must be one line of printable text")
+        raise SigningError(_("a key's comment must be one line of printable text"))
     public_path = path.with_name(path.name + ".pub")
     for existing in (path, public_path):
         if existing.exists():
-            raise SigningError(f"{existing} already exists, and coop never overwrites a key")
+            raise SigningError(_("{path} already exists, and coop never overwrites a key").format(path=existing))
     private_key = ed25519.Ed25519PrivateKey.generate()
     encryption: serialization.KeySerializationEncryption = (
         serialization.BestAvailableEncryption(passphrase.encode("utf-8"))
@@ -604,13 +682,17 @@ def _create_file(path: Path, content: bytes, mode: int) -> None:
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     except FileExistsError:
-        raise SigningError(f"{path} already exists, and coop never overwrites a key") from None
+        raise SigningError(_("{path} already exists, and coop never overwrites a key").format(path=path)) from None
     except OSError as problem:
-        raise SigningError(f"cannot create the key file {path}: {problem.strerror or problem}") from None
+        raise SigningError(
+            _("cannot create the key file {path}: {reason}").format(path=path, reason=problem.strerror or problem)
+        ) from None
     try:
         with os.fdopen(descriptor, "wb") as key_file:
             os.fchmod(key_file.fileno(), mode)  # the umask may have narrowed it
             key_file.write(content)
     except OSError as problem:
         path.unlink(missing_ok=True)
-        raise SigningError(f"cannot write the key file {path}: {problem.strerror or problem}") from None
+        raise SigningError(
+            _("cannot write the key file {path}: {reason}").format(path=path, reason=problem.strerror or problem)
+        ) from None
