@@ -129,9 +129,9 @@ def new_id() -> str:
 
 def draft(exchange: Exchange, today: date, kind: str = "exchange", extra: tuple = ()) -> Entry:
     """The unsigned entry for an exchange, its recorder left blank; BadInput names the field that cannot be read."""
-    for party in (exchange.payer, exchange.earner):
-        if party != COOP_ACCOUNT:
-            check_member_id(party)
+    for named in (exchange.payer, exchange.earner):
+        if named != COOP_ACCOUNT:
+            check_member_id(named)
     hours = parse_hours(exchange.hours)
     description = check_text(exchange.description.strip(), _("the description"))
     when = parse_date(exchange.when) if exchange.when else today
@@ -304,7 +304,16 @@ def _reversible(entries: list[Entry], entry_id: str) -> Entry:
 # ---------------------------------------------------------------- the register
 
 def add_member(
-    coop: Coop, identity: Identity, member_id: str, name: str, pubkey: str | None, roles: list[str], since: str | None, today: date | None = None
+    coop: Coop,
+    identity: Identity,
+    member_id: str,
+    name: str,
+    pubkey: str | None,
+    roles: list[str],
+    since: str | None,
+    today: date | None = None,
+    offers: tuple[str, ...] = (),
+    wants: tuple[str, ...] = (),
 ) -> tuple[Member, str, list[str]]:
     """Register a member. The first one bootstraps the coop (signing with the key being registered); later ones need a treasurer or secretary."""
     today = today or date.today()
@@ -317,7 +326,9 @@ def add_member(
     joined = parse_date(since, "since") if since else today
     if joined > today:
         raise CoopError(_("the date {date} is in the future").format(date=joined))
-    member = Member(member_id, name, joined, "active", tuple(dict.fromkeys(roles)), keys)
+    offers = tuple(check_tag_value(o.strip(), _("an offer")) for o in offers)
+    wants = tuple(check_tag_value(w.strip(), _("a want")) for w in wants)
+    member = Member(member_id, name, joined, "active", tuple(dict.fromkeys(roles)), keys, offers, wants)
     signer = load_signer(coop, identity)
     with coop.writing() as notes:
         register = coop.register()
@@ -406,16 +417,24 @@ ledger/*.journal merge=coop-journal
 """
 
 
-def init(folder: Path, name: str) -> str:
-    """A new coop repository: default charter, empty register and ledger, the merge driver; one first commit."""
-    files = {
+def new_books(name: str) -> dict[str, str]:
+    """The files of a new coop: the charter with the default rules, an empty register, an empty ledger."""
+    return {
         charter_format.FILE: charter_format.new_charter(name),
         members_format.FILE: members_format.EMPTY,
         ".gitattributes": GITATTRIBUTES,
         f"{LEDGER}/meetings/.gitkeep": "",
     }
+
+
+def init(folder: Path, name: str) -> str:
+    """A new coop repository: default charter, empty register and ledger, the merge driver; one first commit."""
     init_repository(folder)
-    coop = Coop(folder)
+    return start_books(Coop(folder), name, new_books(name))
+
+
+def start_books(coop: Coop, name: str, files: dict[str, str]) -> str:
+    """The genesis commit of a coop's books, where `coop verify` starts: the rules and an empty register."""
     with coop.writing():
         commit = coop.commit(files, f"init: {name}\n", ("coop", "coop@coop.invalid"))
     configure(coop)

@@ -28,14 +28,19 @@ BOOK_PATHS = (charter_format.FILE, members_format.FILE, LEDGER)
 GIT_ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
 
 
-def git(cwd: Path, *args: str, input: bytes | None = None, env: dict[str, str] | None = None, check: bool = True) -> str:
-    """Run git without a shell; a failure becomes one sentence with git's own first line of complaint."""
+def git(cwd: Path, *args: str, input: bytes | None = None, env: dict[str, str] | None = None, check: bool = True, status: bool = False):
+    """Run git without a shell; a failure becomes one sentence with git's own first line of complaint.
+
+    Returns git's output, or with `status=True` its exit status (for questions such as `merge-base --is-ancestor`).
+    """
     try:
         done = subprocess.run(
             ["git", *args], cwd=cwd, input=input, capture_output=True, env={**os.environ, **GIT_ENV, **(env or {})}
         )
     except FileNotFoundError:
         raise CoopError(_("git is not installed; coop keeps its books in git")) from None
+    if status:
+        return done.returncode
     if check and done.returncode != 0:
         complaint = (done.stderr.decode("utf-8", "replace").strip().splitlines() or [_("(no message)")])[-1]
         raise CoopError(_("git {command} failed: {complaint}").format(command=args[0], complaint=complaint))
@@ -120,7 +125,7 @@ class Coop:
 
     def publish_signers(self, text: str) -> Path:
         """Keep `.git/coop/allowed_signers` current and point git at it, so `git log --show-signature` works."""
-        path = self._git_dir() / "coop" / "allowed_signers"
+        path = self.git_dir() / "coop" / "allowed_signers"
         path.parent.mkdir(exist_ok=True)
         path.write_text(text, encoding="utf-8")
         git(self.root, "config", "gpg.ssh.allowedSignersFile", str(path))
@@ -132,14 +137,14 @@ class Coop:
 
         flock is released by the kernel when a process dies, so a killed coop never leaves a stale lock.
         """
-        git_dir = self._git_dir()
+        git_dir = self.git_dir()
         (git_dir / "coop").mkdir(exist_ok=True)
         with open(git_dir / "coop" / "lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             notes = self._prepare_write()
             yield notes
 
-    def _git_dir(self) -> Path:
+    def git_dir(self) -> Path:
         if not (self.root / ".git").exists():
             raise CoopError(_("{root} holds a coop's files but is not a git repository").format(root=self.root))
         return Path(git(self.root, "rev-parse", "--absolute-git-dir").strip())
@@ -182,7 +187,7 @@ class Coop:
         Must be called inside `writing()`. The commit is signed in git's SSH format when a signer is given.
         """
         head = git(self.root, "rev-parse", "--verify", "-q", "HEAD", check=False).strip()
-        git_dir = self._git_dir()
+        git_dir = self.git_dir()
         index = git_dir / "coop" / f"index-{os.getpid()}"
         env = {"GIT_INDEX_FILE": str(index)}
         try:
@@ -245,3 +250,131 @@ def init_repository(folder: Path) -> None:
         raise CoopError(_("{folder} already exists and is not an empty folder").format(folder=folder))
     folder.mkdir(parents=True, exist_ok=True)
     git(folder, "init", "-q", "-b", "main")
+
+
+# ---------------------------------------------------------------- reading history
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit as git stores it: what an auditor needs to judge it without trusting coop's own records."""
+
+    id: str
+    parents: tuple[str, ...]
+    tree: str
+    author: str
+    committer: str
+    time: int
+    message: str
+    signature: str | None  # the armoured SSH (or other) signature of the `gpgsig` header
+    payload: bytes  # the bytes the signature covers: the commit without its `gpgsig` header
+
+    @property
+    def committer_name(self) -> str:
+        return self.committer.split(" <", 1)[0]
+
+    @property
+    def committer_email(self) -> str:
+        return self.committer.split(" <", 1)[-1].split(">", 1)[0]
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0]
+
+
+def parse_commit(commit_id: str, raw: bytes) -> Commit:
+    """Split a raw commit object into its headers, its signature and the signed payload."""
+    head, _blank, message = raw.partition(b"\n\n")
+    headers: list[tuple[str, str]] = []
+    payload_lines: list[bytes] = []
+    in_signature = False
+    for line in head.split(b"\n"):
+        if line.startswith(b" ") and headers:
+            key, value = headers[-1]
+            headers[-1] = (key, value + "\n" + line[1:].decode("utf-8", "replace"))
+            if not in_signature:
+                payload_lines.append(line)
+            continue
+        key, _space, value = line.decode("utf-8", "replace").partition(" ")
+        headers.append((key, value))
+        in_signature = key == "gpgsig"
+        if not in_signature:
+            payload_lines.append(line)
+    values: dict[str, list[str]] = {}
+    for key, value in headers:
+        values.setdefault(key, []).append(value)
+    committer = values.get("committer", [""])[0]
+    try:
+        time = int(committer.rsplit(" ", 2)[-2])
+    except (IndexError, ValueError):
+        time = 0
+    signature = values.get("gpgsig", [None])[0]
+    return Commit(
+        id=commit_id,
+        parents=tuple(values.get("parent", [])),
+        tree=values.get("tree", [""])[0],
+        author=values.get("author", [""])[0],
+        committer=committer,
+        time=time,
+        message=message.decode("utf-8", "replace"),
+        signature=signature + "\n" if signature else None,
+        payload=b"\n".join(payload_lines) + b"\n\n" + message,
+    )
+
+
+class Objects:
+    """Git objects read through one long-lived `git cat-file --batch`, so a long history costs one process."""
+
+    def __init__(self, root: Path):
+        self._process = subprocess.Popen(
+            ["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, **GIT_ENV}
+        )
+
+    def read(self, name: str) -> tuple[str, bytes] | None:
+        """The type and content of an object (`SHA`, `SHA:path`), or None when it does not exist."""
+        assert self._process.stdin and self._process.stdout
+        self._process.stdin.write(name.encode("utf-8") + b"\n")
+        self._process.stdin.flush()
+        header = self._process.stdout.readline().split()
+        if len(header) != 3:
+            return None
+        content = self._process.stdout.read(int(header[2]))
+        self._process.stdout.read(1)
+        return header[1].decode(), content
+
+    def tree(self, name: str) -> dict[str, tuple[str, str]]:
+        """A tree's entries: name -> (mode, object id)."""
+        found = self.read(name)
+        if found is None or found[0] != "tree":
+            return {}
+        entries, data, at = {}, found[1], 0
+        while at < len(data):
+            space = data.index(b" ", at)
+            nul = data.index(b"\0", space)
+            entries[data[space + 1 : nul].decode("utf-8", "replace")] = (data[at:space].decode(), data[nul + 1 : nul + 21].hex())
+            at = nul + 21
+        return entries
+
+    def book_files(self, commit: str) -> dict[str, str]:
+        """The blob id of every file of the books in a commit: charter.md, members.yaml and ledger/*.journal."""
+        top = self.tree(f"{commit}^{{tree}}")
+        files = {name: top[name][1] for name in (charter_format.FILE, members_format.FILE) if name in top}
+        if LEDGER in top and top[LEDGER][0] == "40000":
+            for name, (mode, blob) in self.tree(top[LEDGER][1]).items():
+                if name.endswith(".journal") and not mode.startswith("4"):
+                    files[f"{LEDGER}/{name}"] = blob
+        return files
+
+    def text(self, blob: str) -> str:
+        found = self.read(blob)
+        return found[1].decode("utf-8", "replace") if found else ""
+
+    def close(self) -> None:
+        if self._process.stdin:
+            self._process.stdin.close()
+        self._process.wait()
+
+    def __enter__(self) -> "Objects":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()

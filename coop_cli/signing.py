@@ -550,7 +550,7 @@ def _agent_key_blobs(answer: bytes) -> list[bytes]:
     try:
         reader = _Reader(answer)
         blobs = []
-        for _ in range(reader.uint32()):
+        for _index in range(reader.uint32()):
             blobs.append(reader.string())
             reader.string()  # the key's comment
         return blobs

@@ -1,22 +1,21 @@
-"""Generate the example coop "Bâtissons l'Alternative" (charter.md, members.yaml, ledger/) at the repository's root.
+"""Generate the example coop "Bâtissons l'Alternative" as a real history of coop commits in a git repository.
 
-Built with coop's own library in a temporary folder and signed with a throwaway key that is deleted afterwards.
+Every book change is a commit coop makes, signed with a throwaway key that is deleted afterwards; `coop verify` judges it.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import tempfile
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from coop_cli import book, yamltext
-from coop_cli import members as members_format
-from coop_cli.repo import Coop
+from coop_cli import book
+from coop_cli.model import Entry
+from coop_cli.repo import Coop, git
 from coop_cli.signing import new_ed25519_key
 
 NAME = "Bâtissons l'Alternative"
@@ -190,47 +189,45 @@ def month_exchanges(year: int, month: int, balances: dict[str, Decimal], rng: ra
     return exchanges
 
 
-def with_offers_and_wants(text: str) -> str:
-    """members.yaml with each member's offers and wants filled in (book.add_member cannot set them)."""
-    document = yamltext.load(text, members_format.FILE)
-    wished = {member_id: (offers, wants) for member_id, _name, _roles, offers, wants in MEMBERS}
-    for item in document["members"]:
-        offers, wants = wished[item["id"]]
-        for field, values in (("offers", offers), ("wants", wants)):
-            item[field].extend(values)
-            item[field].fa.set_flow_style()
-    result = yamltext.dump(document)
-    members_format.parse(result)
-    return result
-
-
-def build(folder: Path, keys: Path) -> tuple[Coop, list[book.Entry]]:
+def build(root: Path, keys: Path) -> list[Entry]:
+    """Record the example's whole history in the git repository at `root`, through coop's own commits."""
     public = new_ed25519_key(keys / "key", "example-treasurer (throwaway)")
     identity = book.Identity("agnes", str(keys / "key"))
-    book.init(folder, NAME)
-    coop = Coop(folder)
-    for member_id, name, roles, _offers, _wants in MEMBERS:
+    coop = Coop(root)
+    restart(coop)
+    files = book.new_books(NAME)
+    files["charter.md"] = files["charter.md"].replace(
+        "signed_commits: required  # required | optional: git commits signed by the recorder's key",
+        "signed_commits: optional  # this repository also holds coop's code, committed by its developers",
+    )
+    book.start_books(coop, NAME, files)
+    for member_id, name, roles, offers, wants in MEMBERS:
         key = f"{public.openssh()} example-treasurer (throwaway)" if member_id == "agnes" else None
-        book.add_member(coop, identity, member_id, name, key, roles, FOUNDED.isoformat())
+        book.add_member(coop, identity, member_id, name, key, roles, FOUNDED.isoformat(), offers=tuple(offers), wants=tuple(wants))
     rng, balances, entries = random.Random(SEED), {}, []
     for year, month in months():
         exchanges = month_exchanges(year, month, balances, rng)
         if exchanges:
             entries += book.record(coop, identity, exchanges)[0]
-    return coop, entries
+    return entries
 
 
-def publish(coop: Coop, out: Path) -> None:
-    """Copy the coop's files to `out`, replacing the journals there."""
-    for old in (out / "ledger").glob("*.journal"):
-        old.unlink()
-    (out / "ledger" / "meetings").mkdir(parents=True, exist_ok=True)
-    for relative in ["charter.md", ".gitattributes", "ledger/meetings/.gitkeep", *coop.journal_files()]:
-        shutil.copyfile(coop.root / relative, out / relative)
-    (out / members_format.FILE).write_text(with_offers_and_wants(coop.read(members_format.FILE)), encoding="utf-8")
+def restart(coop: Coop) -> None:
+    """A repository that already holds books gets a commit removing them: the new books start after it.
+
+    `coop verify` judges the books from their latest genesis (the commit that created charter.md), so the
+    regenerated example is judged whole, and the old one is left in the history for anyone to see.
+    """
+    if not (coop.root / ".git").exists():
+        git(coop.root, "init", "-q", "-b", "main")
+        return
+    tracked = git(coop.root, "ls-files", "--", "charter.md", "members.yaml", "ledger", ".gitattributes").split()
+    if tracked:
+        git(coop.root, "rm", "-q", "-r", "--", *tracked)
+        git(coop.root, "commit", "-q", "-m", "example coop: remove the old books before generating them anew")
 
 
-def summary(entries: list[book.Entry]) -> str:
+def summary(entries: list[Entry]) -> str:
     hours = sum((e.hours for e in entries), Decimal(0))
     meetings = [e for e in entries if e.payer == "coop" and e.tag("cat") == "réunion"]
     years = Counter(e.date.year for e in entries)
@@ -242,11 +239,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent, help="where to write (default: the repository's root)")
     out = parser.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="coop-example-") as temporary:
-        keys = Path(temporary) / "keys"
-        keys.mkdir()
-        coop, entries = build(Path(temporary) / "coop", keys)
-        publish(coop, out)
+        entries = build(out, Path(temporary))
     print(f"Wrote the example coop {NAME!r} to {out}")
     print(summary(entries))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings

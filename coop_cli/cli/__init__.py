@@ -31,7 +31,7 @@ def _language_from(argv: list[str]) -> str | None:
 
 
 def build_app() -> typer.Typer:
-    from coop_cli.cli import balance, init, key, member, record, revert, statement
+    from coop_cli.cli import balance, init, key, member, merge_driver, record, revert, statement, verify
     from coop_cli.cli.options import State
 
     app = typer.Typer(
@@ -60,6 +60,8 @@ def build_app() -> typer.Typer:
     revert.register(app)
     balance.register(app)
     statement.register(app)
+    verify.register(app)
+    merge_driver.register(app)
     return app
 
 

@@ -38,11 +38,15 @@ def add(
     pubkey: str = typer.Option(None, "--pubkey", metavar="KEY", help=_("Their SSH public key: a .pub file or the key's text.")),
     roles: List[str] = typer.Option([], "--role", metavar="ROLE", help=_("treasurer, secretary or auditor; repeat for several.")),
     since: str = typer.Option(None, "--since", metavar="YYYY-MM-DD", help=_("Date they joined (default: today).")),
+    offers: List[str] = typer.Option([], "--offer", metavar="SERVICE", help=_("A service they offer, e.g. jardinage; repeat for several.")),
+    wants: List[str] = typer.Option([], "--want", metavar="SERVICE", help=_("A service they would like; repeat for several.")),
     as_member: str = AS,
     key: str = KEY,
 ) -> None:
     public = book.read_key_argument(pubkey) if pubkey else None
-    member, commit, notes = book.add_member(state(ctx).coop(), identity(as_member, key), member_id, name, public, roles, since)
+    member, commit, notes = book.add_member(
+        state(ctx).coop(), identity(as_member, key), member_id, name, public, roles, since, offers=tuple(offers), wants=tuple(wants)
+    )
     for line in notes:
         note(line)
     typer.echo(_("Added {id} ({name}) in commit {commit}.").format(id=member.id, name=member.name, commit=commit[:10]))

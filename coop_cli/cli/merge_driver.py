@@ -1,0 +1,59 @@
+"""`coop merge-driver ANCESTOR OURS THEIRS [PATH]`: the journal merge driver git runs (see .gitattributes).
+
+It needs no coop repository: git hands it three files and reads the result back from OURS.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import typer
+
+from coop_cli.errors import CoopError
+from coop_cli.i18n import _
+from coop_cli.merge import merge_journals
+
+
+def register(app: typer.Typer) -> None:
+    app.command("merge-driver", hidden=True, help=_(
+        "Merge two versions of a journal file for git: OURS is kept as it is and the entries of THEIRS it lacks are appended. "
+        "Refuses (exit 1, OURS untouched, git reports a conflict) if an entry would be lost or changed. "
+        "coop init sets git up to run it: merge.coop-journal.driver = coop merge-driver %O %A %B %P.\n\n"
+        "Example: coop merge-driver base.journal ours.journal theirs.journal ledger/2026-03.journal"
+    ))(merge_driver)
+
+
+def merge_driver(
+    ancestor: Path = typer.Argument(..., metavar="ANCESTOR", help=_("The common ancestor's version of the file (git's %O).")),
+    ours: Path = typer.Argument(..., metavar="OURS", help=_("Our version (git's %A); replaced by the merge.")),
+    theirs: Path = typer.Argument(..., metavar="THEIRS", help=_("Their version (git's %B).")),
+    path: str = typer.Argument(None, metavar="PATH", show_default=False, help=_("The file's path in the repository, for messages (git's %P).")),
+) -> None:
+    merged = merge_journals(_read(ancestor), _read(ours), _read(theirs), path or str(ours))
+    _replace(ours, merged)
+
+
+def _read(file: Path) -> str:
+    try:
+        return file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as problem:
+        raise CoopError(_("{file} is not valid UTF-8 (byte {at})").format(file=file, at=problem.start)) from None
+    except OSError as problem:
+        raise CoopError(_("cannot read {file}: {reason}").format(file=file, reason=problem.strerror)) from None
+
+
+def _replace(file: Path, text: str) -> None:
+    """Write the merge beside OURS and rename it over: git reads either the old file or the whole merge."""
+    handle, temporary = tempfile.mkstemp(dir=file.resolve().parent, prefix=".coop-merge-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(text.encode("utf-8"))
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, file.stat().st_mode & 0o7777)
+        os.replace(temporary, file)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,73 @@
+"""`coop verify`: the audit of the whole history; exit 1 naming every problem."""
+
+import sys
+
+import typer
+
+from coop_cli import verify as audit
+from coop_cli.cli.options import FORMAT, Format, state
+from coop_cli.cli.output import Column, emit, note
+from coop_cli.i18n import _, ngettext
+
+
+def register(app: typer.Typer) -> None:
+    app.command("verify", help=_(
+        "Check the whole history of the books: every entry signed with a key its recorder had, by someone allowed to record "
+        "it, within the charter's limits; nothing edited, removed or replayed; rules changed only by signed commits of a "
+        "treasurer or secretary; balances summing to zero. Exit 1 naming every problem. Incremental: only commits after "
+        "the last verified one are read, unless --full.\n\nExample: coop verify --full --format json"
+    ))(verify)
+
+
+COLUMNS = [
+    Column("where", _("Where")),
+    Column("commit", _("Commit"), no_wrap=True),
+    Column("entry", _("Entry"), no_wrap=True),
+    Column("message", _("Problem")),
+]
+
+
+def verify(
+    ctx: typer.Context,
+    full: bool = typer.Option(False, "--full", help=_("Recheck everything, ignoring what was verified before.")),
+    fmt: Format = FORMAT,
+) -> None:
+    coop = state(ctx).coop()
+    with _progress() as progress:
+        report = audit.audit(coop, full=full, progress=progress)
+    rows = [{"where": f.where, "commit": f.commit[:12] if f.commit else None, "entry": f.entry, "message": f.message} for f in report.findings]
+    if report.findings or fmt is not Format.table:
+        emit(rows, COLUMNS, fmt)
+    if report.findings:
+        note(ngettext("{n} problem found.", "{n} problems found.", len(rows)).format(n=len(rows)))
+        raise typer.Exit(1)
+    note(
+        ngettext(
+            "The books verify: {n} commit checked up to {head}; the balances sum to zero.",
+            "The books verify: {n} commits checked up to {head}; the balances sum to zero.",
+            report.commits,
+        ).format(n=report.commits, head=(report.head or "")[:10])
+    )
+
+
+class _progress:
+    """A progress bar on stderr for long histories, when a person is watching."""
+
+    def __enter__(self):
+        self._bar = None
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        if total < 200 or not sys.stderr.isatty():
+            return
+        if self._bar is None:
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=True, console=__import__("rich.console").console.Console(stderr=True))
+            self._bar.start()
+            self._task = self._bar.add_task(_("verifying"), total=total)
+        self._bar.update(self._task, completed=done)
+
+    def __exit__(self, *_exc) -> None:
+        if self._bar is not None:
+            self._bar.stop()

@@ -1,0 +1,439 @@
+"""The audit: walk the history of the books commit by commit and judge every change against the rules in force.
+
+Problems are collected as values (what, where, which commit, which entry); nothing here trusts coop's own records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable
+
+from coop_cli import charter as charter_format
+from coop_cli import checks, reports
+from coop_cli import members as members_format
+from coop_cli.errors import CoopError, SigningError
+from coop_cli.i18n import _
+from coop_cli.journal import parse_journal, signed_bytes
+from coop_cli.members import Register
+from coop_cli.model import Charter, Entry, Member
+from coop_cli.repo import LEDGER, Commit, Coop, Objects, git, parse_commit
+
+MANAGERS = ("treasurer", "secretary")
+CLOCK_SKEW = 3600  # seconds a commit may seem older than its parent before it counts as backdated
+STATE_FILE = "verified.json"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in the books: a plain sentence, and where an auditor can see it for themselves."""
+
+    message: str
+    commit: str | None = None
+    where: str | None = None
+    entry: str | None = None
+
+    def __str__(self) -> str:
+        place = " ".join(p for p in (self.where, f"commit {self.commit[:10]}" if self.commit else None) if p)
+        return f"{place}: {self.message}" if place else self.message
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An entry as it entered the history: the commit that added it and whether its signature holds."""
+
+    entry: Entry
+    commit: str
+    time: int
+    signed_by: str | None  # the member whose registered key made the signature, None if it does not verify
+
+
+@dataclass
+class Books:
+    """The books as of one commit: which entry ids exist (with a digest of their text) and the balances."""
+
+    ids: dict[str, str] = field(default_factory=dict)
+    balances: dict[str, Decimal] = field(default_factory=dict)
+    reversed: set[str] = field(default_factory=set)
+
+    def copy(self) -> "Books":
+        return Books(dict(self.ids), dict(self.balances), set(self.reversed))
+
+    def add(self, entry: Entry) -> None:
+        self.ids[entry.id or ""] = digest(entry)
+        reports.post(entry, self.balances)
+        if entry.tag("reverses"):
+            self.reversed.add(entry.tag("reverses"))
+
+    def to_json(self) -> dict:
+        return {"ids": self.ids, "balances": {a: str(b) for a, b in self.balances.items()}, "reversed": sorted(self.reversed)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Books":
+        return cls(dict(data["ids"]), {a: Decimal(b) for a, b in data["balances"].items()}, set(data["reversed"]))
+
+
+def digest(entry: Entry) -> str:
+    return hashlib.sha256("\n".join(entry.lines).encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+    recorded: list[Recorded]
+    commits: int
+    head: str | None
+    balances: dict[str, Decimal]
+    genesis: str | None
+
+
+# ---------------------------------------------------------------- the walk
+
+class Auditor:
+    """Judges each commit from the books as its parents left them, with the register and charter of that commit."""
+
+    def __init__(self, coop: Coop, objects: Objects):
+        self.coop = coop
+        self.objects = objects
+        self.findings: list[Finding] = []
+        self.recorded: list[Recorded] = []
+        self._registers: dict[str, Register] = {}
+        self._charters: dict[str, Charter] = {}
+        self._files: dict[str, dict[str, str]] = {}
+        self._times: dict[str, int] = {}
+
+    def problem(self, message: str, commit: str | None = None, where: str | None = None, entry: str | None = None) -> None:
+        self.findings.append(Finding(message, commit, where, entry))
+
+    # -------------------------------------------------------- what a commit holds
+
+    def files(self, commit: str) -> dict[str, str]:
+        if commit not in self._files:
+            self._files[commit] = self.objects.book_files(commit)
+        return self._files[commit]
+
+    def register(self, commit: str | None) -> Register:
+        blob = self.files(commit).get(members_format.FILE) if commit else None
+        if blob is None:
+            return Register(())
+        if blob not in self._registers:
+            try:
+                self._registers[blob] = members_format.parse(self.objects.text(blob))
+            except CoopError as problem:
+                self.problem(_("members.yaml cannot be read: {problem}").format(problem=problem.message), commit)
+                self._registers[blob] = Register(())
+        return self._registers[blob]
+
+    def charter(self, commit: str | None) -> Charter:
+        blob = self.files(commit).get(charter_format.FILE) if commit else None
+        if blob is None:
+            return Charter(name="?")
+        if blob not in self._charters:
+            try:
+                self._charters[blob] = charter_format.parse(self.objects.text(blob))
+            except CoopError as problem:
+                self.problem(_("charter.md cannot be read: {problem}").format(problem=problem.message), commit)
+                self._charters[blob] = Charter(name="?")
+        return self._charters[blob]
+
+    # -------------------------------------------------------- one commit
+
+    def judge(self, commit: Commit, parents: list[Books]) -> Books:
+        first = commit.parents[0] if commit.parents else None
+        signer = self._check_signature(commit, first)
+        self._check_time(commit)
+        self._check_rules_files(commit, signer)
+        books = parents[0].copy() if parents else Books()
+        for path in sorted(set(self.files(commit.id)) | {p for parent in commit.parents for p in self.files(parent)}):
+            if path.startswith(LEDGER + "/"):
+                self._check_journal(commit, path, books, parents)
+        return books
+
+    def _check_signature(self, commit: Commit, first: str | None) -> Member | None:
+        """The member whose registered key signed the commit (keys of the parent's register), or None."""
+        charter = self.charter(first) if first else self.charter(commit.id)
+        keys_from = self.register(first) if first and self.register(first).members else self.register(commit.id)
+        member = None
+        if commit.signature:
+            member = self._signer(commit, keys_from)
+        required = charter.signed_commits == "required" and first is not None
+        if required and member is None and not commit.signature:
+            self.problem(_("the commit is not signed, and the charter requires signed commits"), commit.id)
+        if member is not None and required and not _is_committer(commit, member):
+            self.problem(
+                _("the commit is signed by {id} but its committer is {committer}").format(id=member.id, committer=commit.committer_name),
+                commit.id,
+            )
+        return member
+
+    def _signer(self, commit: Commit, register: Register) -> Member | None:
+        from coop_cli.signing import PublicKey, dearmor, verify
+
+        try:
+            key = verify(commit.payload, dearmor(commit.signature or ""), "git")
+        except SigningError as problem:
+            self.problem(_("the commit's signature does not verify: {problem}").format(problem=problem.message), commit.id)
+            return None
+        for member in register.members:
+            if any(_same_key(k, key, PublicKey) for k in member.keys):
+                return member
+        self.problem(_("the commit is signed by the key {key}, which belongs to no member").format(key=key.fingerprint()), commit.id)
+        return None
+
+    def _check_time(self, commit: Commit) -> None:
+        self._times[commit.id] = commit.time
+        latest = max((self._times.get(p, 0) for p in commit.parents), default=0)
+        if commit.time + CLOCK_SKEW < latest:
+            self.problem(
+                _("the commit is dated {date}, before its parent: it was backdated").format(date=_when(commit.time)), commit.id
+            )
+
+    def _check_rules_files(self, commit: Commit, signer: Member | None) -> None:
+        """charter.md and members.yaml change only in commits signed by a treasurer or secretary of the parent's register."""
+        first = commit.parents[0] if commit.parents else None
+        for path in (members_format.FILE, charter_format.FILE):
+            blob = self.files(commit.id).get(path)
+            if any(self.files(parent).get(path) == blob for parent in commit.parents):
+                continue
+            if first is None:
+                if self.register(commit.id).members:
+                    self.problem(_("the first commit of the books already lists members"), commit.id, path)
+                continue
+            before = self.register(first)
+            managers = before.members or self.register(commit.id).members  # the first member registers themselves
+            allowed = signer is not None and any(
+                m.id == signer.id and m.active and set(m.roles) & set(MANAGERS) for m in managers
+            )
+            if not allowed:
+                self.problem(
+                    _("{file} was changed by a commit that no treasurer or secretary signed").format(file=path), commit.id, path
+                )
+
+    def _check_journal(self, commit: Commit, path: str, books: Books, parents: list[Books]) -> None:
+        """Append-only, judged against every parent; each entry that is new here is checked in full."""
+        now = self.files(commit.id).get(path)
+        before = [self.files(parent).get(path) for parent in commit.parents]
+        if now is None:
+            if any(before):
+                self.problem(_("{file} was deleted; journals are append-only").format(file=path), commit.id, path)
+            return
+        if len(commit.parents) <= 1:
+            old_blob = before[0] if before else None
+            if now == old_blob:
+                return
+            text, old = self.objects.text(now), self.objects.text(old_blob) if old_blob else ""
+            if text.startswith(old):
+                tail, problems = parse_journal(text[len(old):], path, first_line=old.count("\n") + 1)
+                self._unreadable(commit, problems)
+                for entry in tail:
+                    self._new_entry(commit, path, entry, books)
+                return
+            line = _first_difference(old, text)
+            self.problem(
+                _("{file} lost or changed lines already committed (from line {line}); journals are append-only").format(file=path, line=line),
+                commit.id, f"{path}:{line}",
+            )
+        self._reconcile(commit, path, [b for b in before if b], books, parents)
+
+    def _reconcile(self, commit: Commit, path: str, parent_blobs: list[str], books: Books, parents: list[Books]) -> None:
+        """Entry by entry, for a merge or an edited file: nothing a parent had may be missing or different."""
+        entries, problems = parse_journal(self.objects.text(self.files(commit.id)[path]), path)
+        self._unreadable(commit, problems)
+        present: dict[str, Entry] = {}
+        for entry in entries:
+            entry_id = entry.id or ""
+            if entry_id in present:
+                self.problem(_("the id {id} appears twice: an entry was replayed").format(id=entry_id), commit.id, str(entry.where), entry_id)
+                continue
+            present[entry_id] = entry
+            if entry_id in books.ids:
+                if books.ids[entry_id] != digest(entry):
+                    self.problem(_("entry {id} was changed after it was committed").format(id=entry_id), commit.id, str(entry.where), entry_id)
+            elif any(other.ids.get(entry_id) == digest(entry) for other in parents[1:]):
+                books.add(entry)  # merged in from another parent; it was judged on its own branch
+            else:
+                if len(commit.parents) > 1:
+                    self.problem(_("entry {id} was added by a merge commit instead of a commit of its own").format(id=entry_id), commit.id, str(entry.where), entry_id)
+                self._new_entry(commit, path, entry, books)
+        for blob in dict.fromkeys(parent_blobs):
+            for old in parse_journal(self.objects.text(blob), path)[0]:
+                if old.id not in present:
+                    self.problem(_("entry {id} was removed from {file}").format(id=old.id, file=path), commit.id, path, old.id)
+                elif digest(present[old.id]) != digest(old) and old.id not in books.ids:
+                    self.problem(_("entry {id} was changed after it was committed").format(id=old.id), commit.id, path, old.id)
+
+    def _unreadable(self, commit: Commit, problems) -> None:
+        for problem in problems:
+            self.problem(problem.message, commit.id, str(problem.where))
+
+    def _new_entry(self, commit: Commit, path: str, entry: Entry, books: Books) -> None:
+        if entry.id and entry.id in books.ids:
+            self.problem(_("the id {id} appears twice: an entry was replayed").format(id=entry.id), commit.id, str(entry.where), entry.id)
+            return
+        self._check_new_entry(commit, path, entry, books)
+
+    def _check_new_entry(self, commit: Commit, path: str, entry: Entry, books: Books) -> None:
+        """Every rule an entry must meet, with the register and charter of the commit that added it."""
+        where, entry_id = str(entry.where), entry.id
+        say = lambda message: self.problem(message, commit.id, where, entry_id)  # noqa: E731
+        register, charter = self.register(commit.id), self.charter(commit.id)
+        if not entry_id:
+            say(_("an entry has no id"))
+        if path != f"{LEDGER}/{entry.date:%Y-%m}.journal":
+            say(_("the entry dated {date} is not in the file of its month").format(date=entry.date))
+        total = sum((p.amount for p in entry.postings), Decimal(0))
+        if total != 0:
+            say(_("the postings do not balance (they sum to {total})").format(total=total))
+        recorder = register.get(entry.recorder or "")
+        signed_by = self._check_entry_signature(entry, recorder, charter, say)
+        if recorder is not None and len(entry.postings) == 2 and total == 0:
+            committed_on = datetime.fromtimestamp(commit.time, timezone.utc).date()
+            for message in checks.entry_problems(entry, charter, register, books.balances, recorder, committed_on):
+                say(message)
+        elif len(entry.postings) != 2:
+            say(_("an entry must have two postings, the payer's and the earner's"))
+        reverses = entry.tag("reverses")
+        if reverses and (reverses not in books.ids or reverses in books.reversed):
+            say(_("the entry reverses {id}, which does not exist or was already reversed").format(id=reverses))
+        books.add(entry)
+        self.recorded.append(Recorded(entry, commit.id, commit.time, signed_by))
+
+    def _check_entry_signature(self, entry: Entry, recorder: Member | None, charter: Charter, say: Callable[[str], None]) -> str | None:
+        from coop_cli.signing import PublicKey, signature_from_line, verify
+
+        if recorder is None:
+            say(_("the entry was recorded by {id!r}, who is not in the register of that commit").format(id=entry.recorder))
+            return None
+        if not entry.sig:
+            say(_("the entry is not signed"))
+            return None
+        try:
+            key = verify(signed_bytes(entry, charter.unit), signature_from_line(entry.sig))
+        except SigningError as problem:
+            say(_("the entry's signature does not verify: {problem}").format(problem=problem.message))
+            return None
+        if not any(_same_key(k, key, PublicKey) for k in recorder.keys):
+            say(_("the entry is signed by the key {key}, which {id} did not have when it was added").format(key=key.fingerprint(), id=recorder.id))
+            return None
+        return recorder.id
+
+
+def _same_key(text: str, key, public_key_class) -> bool:
+    try:
+        return public_key_class.parse(text) == key
+    except SigningError:
+        return False
+
+
+def _is_committer(commit: Commit, member: Member) -> bool:
+    return commit.committer_email == f"{member.id}@coop.invalid" or commit.committer_name == member.name
+
+
+def _when(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _first_difference(old: str, new: str) -> int:
+    for number, (a, b) in enumerate(zip(old.split("\n"), new.split("\n")), start=1):
+        if a != b:
+            return number
+    return min(old.count("\n"), new.count("\n")) + 1
+
+
+# ---------------------------------------------------------------- running it
+
+def genesis(coop: Coop, head: str) -> str | None:
+    """Where the books begin: the latest first-parent commit that created charter.md (the commit of `coop init`)."""
+    out = git(coop.root, "log", "--first-parent", "--diff-filter=A", "--format=%H", "-1", head, "--", charter_format.FILE).strip()
+    return out or None
+
+
+def audit(coop: Coop, full: bool = False, progress: Callable[[int, int], None] | None = None) -> Report:
+    """Verify the history of the books from their genesis (or from the last verified commit) to HEAD."""
+    head = git(coop.root, "rev-parse", "--verify", "-q", "HEAD", check=False).strip()
+    if not head:
+        raise CoopError(_("the coop has no commits yet"))
+    start = genesis(coop, head)
+    if start is None:
+        raise CoopError(_("charter.md was never committed here: these are not a coop's books"))
+    saved = None if full else _load_state(coop, head)
+    exclude = [f"^{saved[0]}"] if saved else [f"^{p}" for p in _parents(coop, start)]
+    listing = git(coop.root, "rev-list", "--topo-order", "--reverse", "--parents", head, *exclude).split("\n")
+    order = [line.split() for line in listing if line.strip()]
+    with Objects(coop.root) as objects:
+        auditor = Auditor(coop, objects)
+        states: dict[str, Books] = {saved[0]: saved[1]} if saved else {}
+        if saved is None:
+            for parent in _parents(coop, start):
+                states[parent] = Books()
+        elif any(p not in states and p not in {c[0] for c in order} for line in order for p in line[1:]):
+            return audit(coop, full=True, progress=progress)  # a branch forked before the saved state: judge it all
+        waiting = _children_count(order)
+        for done, (commit_id, *parent_ids) in enumerate(order, start=1):
+            found = objects.read(commit_id)
+            commit = parse_commit(commit_id, found[1] if found else b"")
+            parents = [states.get(p, Books()) for p in parent_ids]
+            states[commit_id] = auditor.judge(commit, parents)
+            for parent in parent_ids:
+                waiting[parent] = waiting.get(parent, 1) - 1
+                if waiting[parent] <= 0 and parent != head:
+                    states.pop(parent, None)
+            if progress:
+                progress(done, len(order))
+        books = states.get(head) or (saved[1] if saved else Books())
+        total = sum(books.balances.values(), Decimal(0))
+        if total != 0:
+            auditor.problem(_("the balances sum to {total}, not zero").format(total=total))
+        report = Report(auditor.findings, auditor.recorded, len(order), head, books.balances, start)
+    if not report.findings:
+        _save_state(coop, head, books)
+    return report
+
+
+def _parents(coop: Coop, commit: str) -> list[str]:
+    return git(coop.root, "rev-list", "--parents", "-n", "1", commit).split()[1:]
+
+
+def _children_count(order: list[list[str]]) -> dict[str, int]:
+    count: dict[str, int] = {}
+    for _commit, *parents in order:
+        for parent in parents:
+            count[parent] = count.get(parent, 0) + 1
+    return count
+
+
+def _state_path(coop: Coop) -> Path:
+    return coop.git_dir() / "coop" / STATE_FILE
+
+
+def _load_state(coop: Coop, head: str) -> tuple[str, Books] | None:
+    """The last verified commit and its books, if HEAD descends from it: never trusted across a rewrite."""
+    try:
+        data = json.loads(_state_path(coop).read_text(encoding="utf-8"))
+        commit, books = data["commit"], Books.from_json(data["books"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if git(coop.root, "merge-base", "--is-ancestor", commit, head, check=False, status=True) != 0:
+        return None
+    return commit, books
+
+
+def _save_state(coop: Coop, head: str, books: Books) -> None:
+    path = _state_path(coop)
+    path.parent.mkdir(exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps({"commit": head, "books": books.to_json()}), encoding="utf-8")
+    temporary.replace(path)
+
+
+def last_verified(coop: Coop) -> str | None:
+    try:
+        return json.loads(_state_path(coop).read_text(encoding="utf-8"))["commit"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
