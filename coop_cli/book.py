@@ -208,7 +208,8 @@ def _record_message(entries: list[Entry], unit: str, origin: str | None) -> str:
         )
     total = sum((e.hours for e in entries), Decimal(0))
     lines = [f"{e.id} {party(e.payer)} -> {party(e.earner)} {format_hours(e.hours)} {unit}" for e in entries]
-    return f"record: {len(entries)} exchanges, {format_hours(total)} {unit} from {origin}\n\n" + "\n".join(lines) + "\n"
+    source = f" from {origin}" if origin else ""
+    return f"record: {len(entries)} exchanges, {format_hours(total)} {unit}{source}\n\n" + "\n".join(lines) + "\n"
 
 
 def _write(coop: Coop, recorder: Recorder, entries: list[Entry], unit: str, message: str) -> str:

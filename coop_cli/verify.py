@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -376,6 +376,8 @@ def audit(coop: Coop, full: bool = False, progress: Callable[[int, int], None] |
         for done, (commit_id, *parent_ids) in enumerate(order, start=1):
             found = objects.read(commit_id)
             commit = parse_commit(commit_id, found[1] if found else b"")
+            if commit_id == start:  # the books begin here: what came before is not theirs to answer for
+                commit, parent_ids = replace(commit, parents=()), []
             parents = [states.get(p, Books()) for p in parent_ids]
             states[commit_id] = auditor.judge(commit, parents)
             for parent in parent_ids:

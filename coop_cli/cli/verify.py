@@ -43,10 +43,10 @@ def verify(
         raise typer.Exit(1)
     note(
         ngettext(
-            "The books verify: {n} commit checked up to {head}; the balances sum to zero.",
-            "The books verify: {n} commits checked up to {head}; the balances sum to zero.",
+            "The books verify: {n} commit checked up to {head}; the books begin at {genesis}; the balances sum to zero.",
+            "The books verify: {n} commits checked up to {head}; the books begin at {genesis}; the balances sum to zero.",
             report.commits,
-        ).format(n=report.commits, head=(report.head or "")[:10])
+        ).format(n=report.commits, head=(report.head or "")[:10], genesis=(report.genesis or "")[:10])
     )
 
 
