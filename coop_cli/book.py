@@ -409,6 +409,33 @@ def read_key_argument(value: str) -> str:
     return value
 
 
+# ---------------------------------------------------------------- audits
+
+def audit_sign(coop: Coop, identity: Identity, today: date | None = None) -> tuple[str, str]:
+    """An auditor's signed tag `audit/YYYY-MM-DD` at HEAD, made only if the books verify; returns its name and message."""
+    from coop_cli import verify
+
+    today = today or date.today()
+    signer = load_signer(coop, identity)
+    with coop.writing():
+        recorder = recorder_for(coop, identity, coop.register(), signer)
+        if recorder.member.status != "active" or "auditor" not in recorder.member.roles:
+            raise CoopError(_("only an active auditor may sign an audit, and {id} is not one").format(id=recorder.member.id))
+        report = verify.audit(coop)
+        if report.findings:
+            raise CoopError(
+                _("the books do not verify ({problem}); run coop verify and resolve every problem first").format(problem=report.findings[0])
+            )
+        name = f"audit/{today.isoformat()}"
+        for number in range(2, 100):
+            if not coop.has_ref(f"refs/tags/{name}"):
+                break
+            name = f"audit/{today.isoformat()}-{number}"
+        message = verify.tag_message(report.head or "", report.summary(), recorder.member.id)
+        coop.create_tag(name, message, recorder.author, recorder.signer)
+        return name, message
+
+
 # ---------------------------------------------------------------- a new coop
 
 GITATTRIBUTES = """\

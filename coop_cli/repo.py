@@ -212,6 +212,21 @@ class Coop:
         git(self.root, "update-index", "--add", "--", *changes)
         return commit
 
+    def create_tag(self, name: str, message: str, tagger: tuple[str, str], signer) -> str:
+        """An annotated tag at HEAD, signed in git's SSH format (signature appended to the message); never moves one."""
+        from coop_cli.signing import armor
+
+        head = git(self.root, "rev-parse", "--verify", "HEAD").strip()
+        now = datetime.now().astimezone()
+        body = f"object {head}\ntype commit\ntag {name}\ntagger {tagger[0]} <{tagger[1]}> {int(now.timestamp())} {now.strftime('%z')}\n\n{message}"
+        body += armor(signer.sign(body.encode("utf-8"), "git"))
+        tag = git(self.root, "hash-object", "-t", "tag", "-w", "--stdin", input=body.encode("utf-8")).strip()
+        git(self.root, "update-ref", f"refs/tags/{name}", tag, "0" * 40)
+        return tag
+
+    def has_ref(self, name: str) -> bool:
+        return git(self.root, "show-ref", "--verify", "-q", name, check=False, status=True) == 0
+
     def _replace_file(self, relative: str, text: str, git_dir: Path) -> None:
         """Write a whole file so that a reader sees either the old or the new one, never half of it."""
         target = self.root / relative

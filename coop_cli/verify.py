@@ -26,6 +26,7 @@ from coop_cli.repo import LEDGER, Commit, Coop, Objects, git, parse_commit
 MANAGERS = ("treasurer", "secretary")
 CLOCK_SKEW = 3600  # seconds a commit may seem older than its parent before it counts as backdated
 STATE_FILE = "verified.json"
+AUDIT_TAGS = "refs/tags/audit/"
 
 
 @dataclass(frozen=True)
@@ -59,22 +60,26 @@ class Books:
     ids: dict[str, str] = field(default_factory=dict)
     balances: dict[str, Decimal] = field(default_factory=dict)
     reversed: set[str] = field(default_factory=set)
+    hours: Decimal = Decimal(0)
 
     def copy(self) -> "Books":
-        return Books(dict(self.ids), dict(self.balances), set(self.reversed))
+        return Books(dict(self.ids), dict(self.balances), set(self.reversed), self.hours)
 
     def add(self, entry: Entry) -> None:
         self.ids[entry.id or ""] = digest(entry)
+        self.hours += entry.hours
         reports.post(entry, self.balances)
         if entry.tag("reverses"):
             self.reversed.add(entry.tag("reverses"))
 
     def to_json(self) -> dict:
-        return {"ids": self.ids, "balances": {a: str(b) for a, b in self.balances.items()}, "reversed": sorted(self.reversed)}
+        balances = {a: str(b) for a, b in self.balances.items()}
+        return {"ids": self.ids, "balances": balances, "reversed": sorted(self.reversed), "hours": str(self.hours)}
 
     @classmethod
     def from_json(cls, data: dict) -> "Books":
-        return cls(dict(data["ids"]), {a: Decimal(b) for a, b in data["balances"].items()}, set(data["reversed"]))
+        balances = {a: Decimal(b) for a, b in data["balances"].items()}
+        return cls(dict(data["ids"]), balances, set(data["reversed"]), Decimal(data["hours"]))
 
 
 def digest(entry: Entry) -> str:
@@ -89,6 +94,27 @@ class Report:
     head: str | None
     balances: dict[str, Decimal]
     genesis: str | None
+    books: Books = field(default_factory=Books)
+
+    def summary(self) -> "Summary":
+        return summarise(self.books)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What an audit tag attests: how many entries, how many hours exchanged, and a digest of every balance."""
+
+    entries: int
+    hours: Decimal
+    digest: str
+
+
+def summarise(books: Books) -> Summary:
+    """The digest covers every non-zero balance as `account amount` lines, sorted: `coop balance` can recompute it."""
+    from coop_cli.model import format_hours
+
+    lines = "".join(f"{account} {format_hours(amount)}\n" for account, amount in sorted(books.balances.items()) if amount)
+    return Summary(len(books.ids), books.hours, "sha256:" + hashlib.sha256(lines.encode("utf-8")).hexdigest())
 
 
 # ---------------------------------------------------------------- the walk
@@ -373,6 +399,8 @@ def audit(coop: Coop, full: bool = False, progress: Callable[[int, int], None] |
         elif any(p not in states and p not in {c[0] for c in order} for line in order for p in line[1:]):
             return audit(coop, full=True, progress=progress)  # a branch forked before the saved state: judge it all
         waiting = _children_count(order)
+        tags_by_commit = set(git(coop.root, "for-each-ref", "--format=%(*objectname)", AUDIT_TAGS).split())
+        attested: dict[str, Summary] = {}
         for done, (commit_id, *parent_ids) in enumerate(order, start=1):
             found = objects.read(commit_id)
             commit = parse_commit(commit_id, found[1] if found else b"")
@@ -380,6 +408,8 @@ def audit(coop: Coop, full: bool = False, progress: Callable[[int, int], None] |
                 commit, parent_ids = replace(commit, parents=()), []
             parents = [states.get(p, Books()) for p in parent_ids]
             states[commit_id] = auditor.judge(commit, parents)
+            if commit_id in tags_by_commit:
+                attested[commit_id] = summarise(states[commit_id])
             for parent in parent_ids:
                 waiting[parent] = waiting.get(parent, 1) - 1
                 if waiting[parent] <= 0 and parent != head:
@@ -387,13 +417,82 @@ def audit(coop: Coop, full: bool = False, progress: Callable[[int, int], None] |
             if progress:
                 progress(done, len(order))
         books = states.get(head) or (saved[1] if saved else Books())
+        _check_audit_tags(coop, objects, auditor, attested, start, head)
         total = sum(books.balances.values(), Decimal(0))
         if total != 0:
             auditor.problem(_("the balances sum to {total}, not zero").format(total=total))
-        report = Report(auditor.findings, auditor.recorded, len(order), head, books.balances, start)
+        report = Report(auditor.findings, auditor.recorded, len(order), head, books.balances, start, books)
     if not report.findings:
         _save_state(coop, head, books)
     return report
+
+
+# ---------------------------------------------------------------- audit tags
+
+def tag_message(commit: str, summary: Summary, auditor: str) -> str:
+    """The text an auditor signs: the commit attested and what the books held there."""
+    from coop_cli.model import format_hours
+
+    return (
+        f"audit: the books verify at {commit[:12]}\n\n"
+        f"commit: {commit}\n"
+        f"entries: {summary.entries}\n"
+        f"hours exchanged: {format_hours(summary.hours)}\n"
+        f"balances: {summary.digest}\n"
+        f"auditor: {auditor}\n"
+    )
+
+
+def parse_tag(raw: bytes) -> tuple[dict[str, str], str, bytes, str | None]:
+    """A tag object's headers, its message, the signed payload and the armoured signature (git appends it to the message)."""
+    text = raw.decode("utf-8", "replace")
+    head, _blank, body = text.partition("\n\n")
+    headers = dict(line.split(" ", 1) for line in head.split("\n") if " " in line)
+    marker = body.find("-----BEGIN SSH SIGNATURE-----")
+    if marker < 0:
+        return headers, body, raw, None
+    payload = (head + "\n\n" + body[:marker]).encode("utf-8")
+    return headers, body[:marker], payload, body[marker:]
+
+
+def _check_audit_tags(coop: Coop, objects: Objects, auditor: Auditor, attested: dict[str, "Summary"], start: str, head: str) -> None:
+    """Each audit tag must be signed by an auditor of the register it attests, and say what the books held there."""
+    from coop_cli.signing import PublicKey, dearmor, verify
+
+    listing = git(coop.root, "for-each-ref", "--format=%(refname) %(objecttype) %(objectname) %(*objectname)", AUDIT_TAGS)
+    for line in filter(None, listing.split("\n")):
+        name, kind, tag_id, *target = line.split()
+        short = name[len("refs/tags/"):]
+        if kind != "tag":
+            auditor.problem(_("the audit tag {tag} is not a signed annotated tag").format(tag=short))
+            continue
+        found = objects.read(tag_id)
+        headers, message, payload, signature = parse_tag(found[1] if found else b"")
+        commit = headers.get("object", "")
+        if f"commit: {commit}\n" not in message:
+            auditor.problem(_("the audit tag {tag} points to {commit}, not to the commit it attests").format(tag=short, commit=commit[:12]), commit)
+            continue
+        if git(coop.root, "merge-base", "--is-ancestor", commit, head, check=False, status=True) != 0:
+            auditor.problem(_("the audit tag {tag} attests a commit that is not in the history of the books").format(tag=short), commit)
+            continue
+        if git(coop.root, "merge-base", "--is-ancestor", start, commit, check=False, status=True) != 0:
+            auditor.problem(_("the audit tag {tag} attests books that were later removed and begun anew").format(tag=short), commit)
+            continue
+        if signature is None:
+            auditor.problem(_("the audit tag {tag} is not signed").format(tag=short), commit)
+            continue
+        try:
+            key = verify(payload, dearmor(signature), "git")
+        except SigningError as problem:
+            auditor.problem(_("the audit tag {tag}'s signature does not verify: {problem}").format(tag=short, problem=problem.message), commit)
+            continue
+        register = auditor.register(commit)
+        if not any("auditor" in m.roles and any(_same_key(k, key, PublicKey) for k in m.keys) for m in register.members):
+            auditor.problem(_("the audit tag {tag} is signed by a key that no auditor had").format(tag=short), commit)
+            continue
+        summary = attested.get(commit)
+        if summary is not None and f"balances: {summary.digest}\n" not in message:
+            auditor.problem(_("the audit tag {tag} does not describe the books at the commit it attests").format(tag=short), commit)
 
 
 def _parents(coop: Coop, commit: str) -> list[str]:

@@ -31,7 +31,7 @@ def _language_from(argv: list[str]) -> str | None:
 
 
 def build_app() -> typer.Typer:
-    from coop_cli.cli import balance, init, key, member, merge_driver, record, revert, statement, verify
+    from coop_cli.cli import audit, balance, init, key, log, member, merge_driver, record, revert, statement, verify
     from coop_cli.cli.options import State
 
     app = typer.Typer(
@@ -61,6 +61,8 @@ def build_app() -> typer.Typer:
     balance.register(app)
     statement.register(app)
     verify.register(app)
+    log.register(app)
+    audit.register(app)
     merge_driver.register(app)
     return app
 
