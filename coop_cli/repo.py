@@ -199,18 +199,22 @@ class Coop:
             tree = git(self.root, "write-tree", env=env).strip()
         finally:
             index.unlink(missing_ok=True)
-        body = _commit_body(tree, head, author, message)
-        if signer is not None:
-            from coop_cli.signing import armor
-
-            body = _with_signature(body, armor(signer.sign(body.encode("utf-8"), "git")))
-        commit = git(self.root, "hash-object", "-t", "commit", "-w", "--stdin", input=body.encode("utf-8")).strip()
+        commit = self.commit_tree(tree, [head] if head else [], message, author, signer)
         # The one atomic step: before it nothing changed, after it the books hold the entry.
         git(self.root, "update-ref", "-m", "coop: " + message.splitlines()[0], "HEAD", commit, head or "0" * 40)
         for relative, text in changes.items():
             self._replace_file(relative, text, git_dir)
         git(self.root, "update-index", "--add", "--", *changes)
         return commit
+
+    def commit_tree(self, tree: str, parents: list[str], message: str, author: tuple[str, str], signer=None) -> str:
+        """Write a commit object (signed in git's SSH format when a signer is given) without moving any branch."""
+        body = _commit_body(tree, parents, author, message)
+        if signer is not None:
+            from coop_cli.signing import armor
+
+            body = _with_signature(body, armor(signer.sign(body.encode("utf-8"), "git")))
+        return git(self.root, "hash-object", "-t", "commit", "-w", "--stdin", input=body.encode("utf-8")).strip()
 
     def create_tag(self, name: str, message: str, tagger: tuple[str, str], signer) -> str:
         """An annotated tag at HEAD, signed in git's SSH format (signature appended to the message); never moves one."""
@@ -244,11 +248,11 @@ class Coop:
             raise
 
 
-def _commit_body(tree: str, parent: str, author: tuple[str, str], message: str) -> str:
+def _commit_body(tree: str, parent_ids: list[str], author: tuple[str, str], message: str) -> str:
     now = datetime.now().astimezone()
     offset = now.strftime("%z")
     ident = f"{author[0]} <{author[1]}> {int(now.timestamp())} {offset}"
-    parents = f"parent {parent}\n" if parent else ""
+    parents = "".join(f"parent {parent}\n" for parent in parent_ids)
     return f"tree {tree}\n{parents}author {ident}\ncommitter {ident}\n\n{message.rstrip()}\n"
 
 

@@ -378,9 +378,14 @@ def genesis(coop: Coop, head: str) -> str | None:
     return out or None
 
 
-def audit(coop: Coop, full: bool = False, progress: Callable[[int, int], None] | None = None) -> Report:
-    """Verify the history of the books from their genesis (or from the last verified commit) to HEAD."""
-    head = git(coop.root, "rev-parse", "--verify", "-q", "HEAD", check=False).strip()
+def audit(
+    coop: Coop, full: bool = False, progress: Callable[[int, int], None] | None = None, head: str = "HEAD", remember: bool = True
+) -> Report:
+    """Verify the history of the books from their genesis (or from the last verified commit) to `head`.
+
+    With `remember`, a clean result is kept in .git/coop so that the next run starts from it.
+    """
+    head = git(coop.root, "rev-parse", "--verify", "-q", head, check=False).strip()
     if not head:
         raise CoopError(_("the coop has no commits yet"))
     start = genesis(coop, head)
@@ -397,7 +402,7 @@ def audit(coop: Coop, full: bool = False, progress: Callable[[int, int], None] |
             for parent in _parents(coop, start):
                 states[parent] = Books()
         elif any(p not in states and p not in {c[0] for c in order} for line in order for p in line[1:]):
-            return audit(coop, full=True, progress=progress)  # a branch forked before the saved state: judge it all
+            return audit(coop, True, progress, head, remember)  # a branch forked before the saved state: judge it all
         waiting = _children_count(order)
         tags_by_commit = set(git(coop.root, "for-each-ref", "--format=%(*objectname)", AUDIT_TAGS).split())
         attested: dict[str, Summary] = {}
@@ -422,7 +427,7 @@ def audit(coop: Coop, full: bool = False, progress: Callable[[int, int], None] |
         if total != 0:
             auditor.problem(_("the balances sum to {total}, not zero").format(total=total))
         report = Report(auditor.findings, auditor.recorded, len(order), head, books.balances, start, books)
-    if not report.findings:
+    if remember and not report.findings:
         _save_state(coop, head, books)
     return report
 

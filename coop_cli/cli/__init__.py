@@ -31,7 +31,7 @@ def _language_from(argv: list[str]) -> str | None:
 
 
 def build_app() -> typer.Typer:
-    from coop_cli.cli import audit, balance, init, key, log, member, merge_driver, record, revert, statement, verify
+    from coop_cli.cli import audit, balance, clone, init, key, log, member, merge_driver, record, revert, statement, sync, verify
     from coop_cli.cli.options import State
 
     app = typer.Typer(
@@ -63,6 +63,8 @@ def build_app() -> typer.Typer:
     verify.register(app)
     log.register(app)
     audit.register(app)
+    clone.register(app)
+    sync.register(app)
     merge_driver.register(app)
     return app
 

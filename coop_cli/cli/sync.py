@@ -1,0 +1,25 @@
+"""`coop sync [REMOTE]`: fetch, verify what came in, merge, push."""
+
+import typer
+
+from coop_cli import sync as syncing
+from coop_cli.cli.options import AS, KEY, identity, state
+from coop_cli.i18n import _, ngettext
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sync", help=_(
+        "Bring this copy and REMOTE (default: origin) in step: fetch, refuse a rewritten history or anything that fails "
+        "verify, merge (journals are joined entry by entry), verify again, push. On refusal nothing is merged.\n\n"
+        "Example: coop sync origin"
+    ))(sync)
+
+
+def sync(ctx: typer.Context, remote: str = typer.Argument("origin", metavar="REMOTE"), as_member: str = AS, key: str = KEY) -> None:
+    outcome = syncing.sync(state(ctx).coop(), identity(as_member, key), remote)
+    came = ngettext("{n} commit came in", "{n} commits came in", outcome.fetched).format(n=outcome.fetched)
+    if outcome.merged:
+        done = _("merged and pushed") if outcome.pushed else _("merged")
+    else:
+        done = _("pushed") if outcome.pushed else _("nothing to push")
+    typer.echo(_("In step with {remote} at {head}: {came}; {done}.").format(remote=remote, head=outcome.head[:10], came=came, done=done))
