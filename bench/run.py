@@ -70,10 +70,17 @@ def record_command(folder: Path, key: Path) -> list[str]:
     return [*COOP, "-C", str(folder), "record", payer, earner, "0.25", "Mesure de performance", "--cat", "bench", "--as", "m01", "--key", str(key)]
 
 
-def timings(label: str, command, repeat: int) -> tuple[str, float, float, float]:
-    """Median and min seconds, and the highest peak memory, over `repeat` runs after one warm-up."""
-    measure(command())
-    runs = [measure(command()) for _ in range(repeat)]
+def timings(label: str, command, repeat: int, setup: list[str] | None = None) -> tuple[str, float, float, float]:
+    """Median and min seconds, and the highest peak memory, over `repeat` runs after one warm-up.
+
+    `setup` runs, untimed, before each run (a new commit before an incremental verify).
+    """
+    runs = []
+    for _ in range(repeat + 1):
+        if setup:
+            subprocess.run(setup, check=True, capture_output=True, env=ENV)
+        runs.append(measure(command()))
+    runs = runs[1:]
     seconds = [s for s, _mb in runs]
     return label, statistics.median(seconds), min(seconds), max(mb for _s, mb in runs)
 
@@ -113,8 +120,13 @@ def main() -> None:
             ("hledger bal", lambda: ["hledger", *journal_args(folder), "bal"]),
             ("ledger bal", lambda: ["ledger", *journal_args(folder), "bal"]),
         ]
-        for label, command in commands:
-            rows.append((str(size), *timings(label, command, arguments.repeat)))
+        verify = [*COOP, "-C", str(folder), "verify"]
+        commands += [
+            ("coop verify --full", lambda: [*verify, "--full"], None),
+            ("coop verify (incremental, after one new commit)", lambda: verify, record),
+        ]
+        for label, command, *setup in commands:
+            rows.append((str(size), *timings(label, command, arguments.repeat, *setup)))
             print(f"  {rows[-1][0]} {label}: {rows[-1][2]:.3f} s", file=sys.stderr)
     print("\n".join(machine()) + "\n")
     print("| exchanges | command | median s | min s | peak MB |\n|---:|---|---:|---:|---:|")

@@ -9,7 +9,7 @@ from coop_cli.book import Identity
 from coop_cli.cli.options import AS, KEY, state
 from coop_cli.cli.output import note
 from coop_cli.errors import CoopError
-from coop_cli.i18n import _
+from coop_cli.i18n import _, ngettext
 
 
 def register(app: typer.Typer) -> None:
@@ -33,8 +33,14 @@ def clone(
         for finding in report.findings:
             note(str(finding))
         raise CoopError(
-            _("the copy in {folder} does not verify ({n} problems); it was kept for inspection, but do not record in it").format(
-                folder=directory, n=len(report.findings)
-            )
+            ngettext(
+                "the copy in {folder} does not verify ({n} problem); it was kept for inspection, but do not record in it",
+                "the copy in {folder} does not verify ({n} problems); it was kept for inspection, but do not record in it",
+                len(report.findings),
+            ).format(folder=directory, n=len(report.findings))
         )
-    typer.echo(_("Cloned and verified {n} commits into {folder}.").format(n=report.commits, folder=coop.root))
+    typer.echo(
+        ngettext("Cloned and verified {n} commit into {folder}.", "Cloned and verified {n} commits into {folder}.", report.commits).format(
+            n=report.commits, folder=coop.root
+        )
+    )
