@@ -276,3 +276,36 @@ def test_verify_is_incremental_and_notices_a_rewrite(coop_repo):
     commit_by_hand(coop_repo)
     third = coop_repo.run("verify", as_=None)
     assert third.returncode == 1
+
+
+def test_a_key_removed_later_does_not_invalidate_old_entries(coop_repo):
+    coop_repo.run("record", "bernard", "claire", "1", "Couture", "--date", "2026-03-10", as_="bernard")
+    members = coop_repo.root / "members.yaml"
+    bernard_key = coop_repo.keys["bernard"].with_suffix(".pub").read_text().split()[1]
+    text = "\n".join(line for line in members.read_text().split("\n") if bernard_key not in line)
+    text = text.replace("name: Bernard\n    since: 2020-03-10\n    status: active\n    roles: []\n    keys:\n", "name: Bernard\n    since: 2020-03-10\n    status: active\n    roles: []\n    keys: []\n")
+    signer = load_signer(coop_repo.keys["agnes"])
+    with coop_repo.coop.writing():
+        coop_repo.coop.commit({"members.yaml": text}, "remove bernard's lost key\n", ("Agnès", "agnes@coop.invalid"), signer)
+    assert bernard_key not in members.read_text()
+    assert problems(coop_repo) == []
+    refused = coop_repo.run("record", "bernard", "claire", "1", "Couture", as_="bernard")
+    assert refused.returncode == 1 and "not one of bernard's keys" in refused.stderr
+
+
+def test_log_shows_who_recorded_what_and_whether_it_verifies(coop_repo, tmp_path):
+    recorded(coop_repo)
+    done = coop_repo.run("log", "--format", "json", as_=None)
+    rows = json.loads(done.stdout)
+    assert [(r["by"], r["payer"], r["earner"], r["hours"], r["signature"]) for r in rows] == [
+        ("agnes", "bernard", "agnes", "2.00", "verified"),
+        ("agnes", "claire", "bernard", "1.50", "verified"),
+        ("agnes", "coop", "claire", "1.00", "verified"),
+    ]
+    assert all(len(r["commit"]) == 10 and len(r["id"]) == 26 for r in rows)
+    stranger = ssh_keygen_key(tmp_path, "mallory")
+    append_and_commit(coop_repo, signed_entry(coop_repo, stranger, "agnes", "members:bernard", "members:agnes"), "agnes")
+    rows = json.loads(coop_repo.run("log", "--format", "json", "--member", "bernard", as_=None).stdout)
+    assert [r["signature"] for r in rows] == ["verified", "verified", "NOT VERIFIED"]
+    since = json.loads(coop_repo.run("log", "--format", "json", "--since", "2026-03-11", as_=None).stdout)
+    assert [r["description"] for r in since] == ["Forgé"]
