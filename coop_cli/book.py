@@ -143,7 +143,7 @@ def draft(exchange: Exchange, today: date, kind: str = "exchange", extra: tuple 
     return Entry(when, description, tuple(tags), postings)
 
 
-def _recorded_by(entry: Entry, member_id: str) -> Entry:
+def recorded_by(entry: Entry, member_id: str) -> Entry:
     return replace(entry, tags=tuple((k, member_id if k == "by" else v) for k, v in entry.tags))
 
 
@@ -172,7 +172,7 @@ def record(coop: Coop, identity: Identity, exchanges: list[Exchange], origin: st
         balances = reports.balances(coop.readable_entries())
         entries = []
         for line, unsigned in drafts:
-            entry = _recorded_by(unsigned, recorder.member.id)
+            entry = recorded_by(unsigned, recorder.member.id)
             found = checks.entry_problems(entry, charter, register, balances, recorder.member, today)
             problems += [(line, message) for message in found]
             if not found:
@@ -214,10 +214,15 @@ def _record_message(entries: list[Entry], unit: str, origin: str | None) -> str:
 
 def _write(coop: Coop, recorder: Recorder, entries: list[Entry], unit: str, message: str) -> str:
     """Sign each entry, append it to its month's file, and commit all the files at once."""
-    from coop_cli.signing import signature_to_line
-
     if not entries:
         raise CoopError(_("nothing to record"))
+    return coop.commit(signed_journal_changes(coop, recorder, entries, unit), message, recorder.author, recorder.signer)
+
+
+def signed_journal_changes(coop: Coop, recorder: Recorder, entries: list[Entry], unit: str) -> dict[str, str]:
+    """The new text of each month's journal with the entries signed and appended."""
+    from coop_cli.signing import signature_to_line
+
     by_file: dict[str, list[str]] = {}
     for entry in entries:
         signature = recorder.signer.sign(signed_bytes(entry, unit))
@@ -227,7 +232,7 @@ def _write(coop: Coop, recorder: Recorder, entries: list[Entry], unit: str, mess
     for relative, texts in by_file.items():
         existing = coop.read(relative) if (coop.root / relative).exists() else ""
         changes[relative] = append_text(existing, texts)
-    return coop.commit(changes, message, recorder.author, recorder.signer)
+    return changes
 
 
 # ---------------------------------------------------------------- batch files
@@ -281,7 +286,7 @@ def revert(coop: Coop, identity: Identity, entry_id: str, reason: str, when: str
         original = _reversible(entries, entry_id)
         payer, earner = original.earner, original.payer
         exchange = Exchange(party(payer), party(earner), format_hours(original.hours), reason, when, original.tag("cat"))
-        entry = _recorded_by(draft(exchange, today, "reversal", (("reverses", entry_id),)), recorder.member.id)
+        entry = recorded_by(draft(exchange, today, "reversal", (("reverses", entry_id),)), recorder.member.id)
         problems = checks.entry_problems(entry, charter, register, reports.balances(entries), recorder.member, today)
         _refuse([(None, p) for p in problems], None)
         message = f"revert: {entry_id} ({entry.id})\n\n{reason}\n"
@@ -337,13 +342,13 @@ def add_member(
             raise CoopError(_("{id!r} is already in the register; member ids are never reused").format(id=member_id))
         if register.members:
             recorder = recorder_for(coop, identity, register, signer)
-            _require_manager(recorder.member)
+            require_manager(recorder.member)
         else:
             recorder = _bootstrap(member, identity, signer)
         _check_key_unused(register, keys)
         text = members_format.with_member(register, member)
         message = f"member add: {member_id} ({name})\n"
-        return member, _commit_register(coop, text, message, recorder), notes
+        return member, commit_register(coop, text, message, recorder), notes
 
 
 def _bootstrap(member: Member, identity: Identity, signer) -> Recorder:
@@ -357,7 +362,7 @@ def _bootstrap(member: Member, identity: Identity, signer) -> Recorder:
     return Recorder(member, signer)
 
 
-def _require_manager(member: Member) -> None:
+def require_manager(member: Member) -> None:
     if member.status != "active" or not set(member.roles) & set(MANAGERS):
         raise CoopError(_("only an active treasurer or secretary may change the register, and {id} is neither").format(id=member.id))
 
@@ -381,14 +386,14 @@ def add_key(coop: Coop, identity: Identity, member_id: str, pubkey: str) -> tupl
         register.require(member_id)
         recorder = recorder_for(coop, identity, register, signer)
         if recorder.member.id != member_id:
-            _require_manager(recorder.member)
+            require_manager(recorder.member)
         _check_key_unused(register, (key,))
         text = members_format.with_key(register, member_id, key)
         message = f"member key add: {member_id}\n\n{key.split()[0]} {key.split()[1][:16]}...\n"
-        return _commit_register(coop, text, message, recorder), notes
+        return commit_register(coop, text, message, recorder), notes
 
 
-def _commit_register(coop: Coop, text: str, message: str, recorder: Recorder) -> str:
+def commit_register(coop: Coop, text: str, message: str, recorder: Recorder) -> str:
     """Commit a rewritten members.yaml (which must read back) and refresh the allowed signers."""
     register = members_format.parse(text)
     commit = coop.commit({members_format.FILE: text}, message, recorder.author, recorder.signer)

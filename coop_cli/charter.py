@@ -5,6 +5,7 @@ A missing rule takes the spec's default; an unknown or ill-typed one is refused,
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -119,3 +120,46 @@ def _check_consistent(charter: Charter) -> None:
         raise BadInput(_("min_balance must be at most 0 and max_balance at least 0"))
     if not Decimal(0) <= charter.quorum <= Decimal(1):
         raise BadInput(_("quorum must be a share between 0 and 1, got {value}").format(value=charter.quorum))
+
+
+def with_rule(text: str, key: str, value: str, decision: str) -> str:
+    """The charter with one rule's value changed, its comment kept and the decision cited at the end of its line.
+
+    Edited as text, line by line, so that the charter's prose and every other comment stay byte for byte.
+    """
+    front, body = split(text)
+    written = _yaml_value(key, value)
+    lines = front.split("\n")
+    for index, line in enumerate(lines):
+        match = re.match(rf"{re.escape(key)}:(\s*)([^#]*?)(\s*)(#.*)?$", line)
+        if match:
+            comment = (match[4] or "#").rstrip()
+            comment = re.sub(r" \(D-[0-9]{4}-[0-9]{3,}\)$", "", comment)
+            padding = max(1, len(match[1]) + len(match[2]) + len(match[3]) - 1 - len(written)) if match[4] else 2
+            lines[index] = f"{key}: {written}{' ' * padding}{comment} ({decision})".rstrip()
+            break
+    else:
+        lines.insert(len(lines) - 1, f"{key}: {written}  # ({decision})")
+    return "---\n" + "\n".join(lines) + "---\n" + body
+
+
+def _yaml_value(key: str, value: str) -> str:
+    """A rule's value as YAML, refusing text that would change the front matter's structure."""
+    value = value.strip()
+    if not value or any(c in value for c in "\n#:{}&*!|>'\"%@`") and key != "name":
+        raise BadInput(_("{value!r} is not a value coop can write for {key}").format(value=value, key=key))
+    if key == "recorders":
+        roles = [r for r in re.split(r"[\s,]+", value.strip("[]")) if r]
+        if any(r not in ROLES for r in roles):
+            raise BadInput(_("recorders must be a list of roles among {choices}").format(choices=", ".join(ROLES)))
+        return "[" + ", ".join(roles) + "]"
+    if key == "name":
+        check_text(value, "name")
+        return _quoted(value)
+    if key == "meeting_credit":
+        if value not in ("true", "false"):
+            raise BadInput(_("meeting_credit must be true or false"))
+        return value
+    if key in ("step", "max_exchange", "min_balance", "max_balance", "quorum"):
+        return str(parse_decimal(value, key))
+    return value

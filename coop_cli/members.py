@@ -12,11 +12,12 @@ from typing import Any
 from coop_cli import yamltext
 from coop_cli.errors import BadInput, CoopError
 from coop_cli.i18n import _
-from coop_cli.model import ROLES, STATUSES, Member, check_member_id, check_text, parse_date
+from coop_cli.model import ROLES, STATUSES, Group, Member, check_member_id, check_text, parse_date
 
 FILE = "members.yaml"
 EMPTY = "# The member register of the cooperative: see `coop member --help`.\nmembers: []\n"
-_FIELDS = {"id", "name", "since", "status", "roles", "keys", "offers", "wants", "groups"}
+_FIELDS = {"id", "name", "since", "status", "roles", "keys", "offers", "wants", "decisions"}
+_GROUP_FIELDS = {"name", "members", "decision"}
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Register:
 
     members: tuple[Member, ...]
     document: Any = None
+    groups: tuple[Group, ...] = ()
 
     def get(self, member_id: str) -> Member | None:
         for member in self.members:
@@ -56,7 +58,38 @@ def parse(text: str) -> Register:
             raise CoopError(_("{where}: the member id {id!r} appears twice").format(where=where, id=member.id))
         seen.add(member.id)
         members.append(member)
-    return Register(tuple(members), document)
+    unknown = set(map(str, document)) - {"members", "groups"}
+    if unknown:
+        raise CoopError(_("{file}: unknown section {name!r} (expected members and groups)").format(file=FILE, name=sorted(unknown)[0]))
+    return Register(tuple(members), document, _groups(document.get("groups"), seen))
+
+
+def _groups(items: Any, member_ids: set[str]) -> tuple[Group, ...]:
+    """The working groups: each a name, the decision that set it up, and members who are in the register."""
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        raise CoopError(_("{file}: groups must be a list").format(file=FILE))
+    groups, names = [], set()
+    for index, item in enumerate(items):
+        line = yamltext.line_of(items, index)
+        where = f"{FILE}:{line}" if line else FILE
+        if not isinstance(item, dict) or set(map(str, item)) - _GROUP_FIELDS or not isinstance(item.get("name"), str):
+            raise CoopError(_("{where}: a group is a mapping with name, decision and members").format(where=where))
+        try:
+            name = check_text(item["name"], _("a group's name"))
+            members = _strings(item.get("members"), "members")
+        except BadInput as problem:
+            raise CoopError(_("{where}: {problem}").format(where=where, problem=problem.message)) from None
+        strangers = [m for m in members if m not in member_ids]
+        if strangers:
+            raise CoopError(_("{where}: {id!r} is in the group {group!r} but not in the register").format(where=where, id=strangers[0], group=name))
+        if name in names:
+            raise CoopError(_("{where}: the group {group!r} appears twice").format(where=where, group=name))
+        names.add(name)
+        decision = item.get("decision")
+        groups.append(Group(name, members, str(decision) if decision else None))
+    return tuple(groups)
 
 
 def _member(item: Any) -> Member:
@@ -91,6 +124,7 @@ def _member(item: Any) -> Member:
         keys=keys,
         offers=_strings(item.get("offers"), "offers"),
         wants=_strings(item.get("wants"), "wants"),
+        decisions=_strings(item.get("decisions"), "decisions"),
     )
 
 
@@ -177,3 +211,50 @@ def _flow(values: tuple[str, ...]):
     seq = CommentedSeq(list(values))
     seq.fa.set_flow_style()
     return seq
+
+
+def _item(register: Register, member_id: str):
+    for item in register.document["members"]:
+        if str(item.get("id")) == member_id:
+            return item
+    raise CoopError(_("{id!r} is not a member of this coop (see coop member list)").format(id=member_id))
+
+
+def with_changes(register: Register, member_id: str, changes: dict[str, Any], decision: str) -> str:
+    """The file with a member's fields changed and the decision that changed them added to their `decisions`."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    item = _item(register, member_id)
+    for key, value in changes.items():
+        item[key] = _flow(tuple(value)) if isinstance(value, list) else value
+    decisions = item.get("decisions")
+    if not isinstance(decisions, CommentedSeq):
+        item["decisions"] = decisions = _flow(tuple(decisions or ()))
+    decisions.append(decision)
+    return yamltext.dump(register.document)
+
+
+def with_group(register: Register, name: str, decision: str) -> str:
+    """The file with a new, empty working group set up by `decision`."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    document = register.document
+    groups = document.get("groups")
+    if not isinstance(groups, CommentedSeq) or groups.fa.flow_style():
+        document["groups"] = groups = CommentedSeq(list(groups or []))
+    group = CommentedMap()
+    group["name"] = name
+    group["decision"] = decision
+    group["members"] = _flow(())
+    groups.append(group)
+    return yamltext.dump(document)
+
+
+def with_group_members(register: Register, name: str, member_ids: list[str]) -> str:
+    """The file with members added to a working group (each once)."""
+    for group in register.document.get("groups") or []:
+        if group.get("name") == name:
+            current = [str(m) for m in group.get("members") or []]
+            group["members"] = _flow(tuple(dict.fromkeys(current + member_ids)))
+            return yamltext.dump(register.document)
+    raise CoopError(_("there is no group {name!r} (see coop group list)").format(name=name))

@@ -198,6 +198,7 @@ class Member:
     keys: tuple[str, ...] = ()          # OpenSSH public key lines, as written in members.yaml
     offers: tuple[str, ...] = ()
     wants: tuple[str, ...] = ()
+    decisions: tuple[str, ...] = ()     # the decisions that changed their status or roles, oldest first
 
     @property
     def account(self) -> str:
@@ -206,6 +207,43 @@ class Member:
     @property
     def active(self) -> bool:
         return self.status == "active"
+
+
+@dataclass(frozen=True)
+class Group:
+    """A working group set up by a decision, and who is in it."""
+
+    name: str
+    members: tuple[str, ...] = ()
+    decision: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A numbered decision of a meeting, its vote and its outcome under the charter's quorum and majority."""
+
+    id: str
+    text: str
+    votes_for: int = 0
+    against: int = 0
+    abstain: int = 0
+    consensus: bool = False
+    outcome: str = "adopted"  # adopted | rejected | no quorum
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One meeting's minutes: who came, what was said, what was decided; closed minutes never change."""
+
+    slug: str
+    title: str
+    date: date
+    duration: Decimal
+    place: str = ""
+    status: str = "open"  # open | closed
+    attendees: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    decisions: tuple[Decision, ...] = ()
 
 
 @dataclass(frozen=True)

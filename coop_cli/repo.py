@@ -21,7 +21,7 @@ from coop_cli import members as members_format
 from coop_cli.errors import CoopError
 from coop_cli.i18n import _, ngettext
 from coop_cli.journal import Problem, parse_journal
-from coop_cli.model import Charter, Entry
+from coop_cli.model import Charter, Entry, Meeting
 
 LEDGER = "ledger"
 BOOK_PATHS = (charter_format.FILE, members_format.FILE, LEDGER)
@@ -116,6 +116,14 @@ class Coop:
                 )
             )
         return entries
+
+    def meetings(self) -> list[Meeting]:
+        """Every meeting's minutes, oldest first."""
+        from coop_cli import meetings as meetings_format
+
+        folder = self.root / meetings_format.FOLDER
+        found = sorted(p.stem for p in folder.glob("*.md") if p.is_file()) if folder.is_dir() else []
+        return [meetings_format.parse(self.read(meetings_format.path_of(slug)), slug) for slug in found if meetings_format.SLUG.fullmatch(slug)]
 
     def config(self, key: str) -> str | None:
         value = git(self.root, "config", "--get", key, check=False).strip()
@@ -374,13 +382,17 @@ class Objects:
         return entries
 
     def book_files(self, commit: str) -> dict[str, str]:
-        """The blob id of every file of the books in a commit: charter.md, members.yaml and ledger/*.journal."""
+        """The blob id of every file of the books in a commit: charter.md, members.yaml, journals and minutes."""
         top = self.tree(f"{commit}^{{tree}}")
         files = {name: top[name][1] for name in (charter_format.FILE, members_format.FILE) if name in top}
         if LEDGER in top and top[LEDGER][0] == "40000":
             for name, (mode, blob) in self.tree(top[LEDGER][1]).items():
                 if name.endswith(".journal") and not mode.startswith("4"):
                     files[f"{LEDGER}/{name}"] = blob
+                elif name == "meetings" and mode.startswith("4"):
+                    for minutes, (kind, minutes_blob) in self.tree(blob).items():
+                        if minutes.endswith(".md") and not kind.startswith("4"):
+                            files[f"{LEDGER}/meetings/{minutes}"] = minutes_blob
         return files
 
     def text(self, blob: str) -> str:

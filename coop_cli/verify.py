@@ -26,6 +26,8 @@ from coop_cli.repo import LEDGER, Commit, Coop, Objects, git, parse_commit
 MANAGERS = ("treasurer", "secretary")
 CLOCK_SKEW = 3600  # seconds a commit may seem older than its parent before it counts as backdated
 STATE_FILE = "verified.json"
+MINUTES = f"{LEDGER}/meetings/"
+CLOSED = "\n- Status: closed\n"
 AUDIT_TAGS = "refs/tags/audit/"
 
 
@@ -175,7 +177,9 @@ class Auditor:
         self._check_rules_files(commit, signer)
         books = parents[0].copy() if parents else Books()
         for path in sorted(set(self.files(commit.id)) | {p for parent in commit.parents for p in self.files(parent)}):
-            if path.startswith(LEDGER + "/"):
+            if path.startswith(MINUTES):
+                self._check_minutes(commit, path)
+            elif path.startswith(LEDGER + "/"):
                 self._check_journal(commit, path, books, parents)
         return books
 
@@ -238,6 +242,15 @@ class Auditor:
                 self.problem(
                     _("{file} was changed by a commit that no treasurer or secretary signed").format(file=path), commit.id, path
                 )
+
+    def _check_minutes(self, commit: Commit, path: str) -> None:
+        """Closed minutes never change again: a parent's closed minutes must be in this commit byte for byte."""
+        now = self.files(commit.id).get(path)
+        for parent in commit.parents:
+            before = self.files(parent).get(path)
+            if before and before != now and CLOSED in self.objects.text(before):
+                self.problem(_("{file} was changed after the meeting was closed").format(file=path), commit.id, path)
+                return
 
     def _check_journal(self, commit: Commit, path: str, books: Books, parents: list[Books]) -> None:
         """Append-only, judged against every parent; each entry that is new here is checked in full."""

@@ -31,7 +31,7 @@ def _language_from(argv: list[str]) -> str | None:
 
 
 def build_app() -> typer.Typer:
-    from coop_cli.cli import audit, balance, clone, init, key, log, member, merge_driver, record, revert, statement, sync, verify
+    from coop_cli.cli import audit, balance, charter, clone, decisions, group, init, key, log, meeting, member, merge_driver, record, report, revert, statement, sync, verify
     from coop_cli.cli.options import State
 
     app = typer.Typer(
@@ -60,11 +60,16 @@ def build_app() -> typer.Typer:
     revert.register(app)
     balance.register(app)
     statement.register(app)
+    report.register(app)
     verify.register(app)
     log.register(app)
     audit.register(app)
     clone.register(app)
     sync.register(app)
+    meeting.register(app)
+    decisions.register(app)
+    charter.register(app)
+    group.register(app)
     merge_driver.register(app)
     return app
 

@@ -28,6 +28,13 @@ def register(app: typer.Typer) -> None:
         "signing with a key they already have.\n\nExample: coop member key add agnes ~/.ssh/coop_agnes.pub"
     ))(key_add)
     group.add_typer(keys, name="key")
+    group.command("status", help=_(
+        "Change a member's status (active, suspended, left), citing the adopted decision. A suspended member keeps "
+        "their balance but takes part in no new exchange.\n\nExample: coop member status bernard suspended --decision D-2026-003"
+    ))(status)
+    group.command("role", help=_(
+        "Give or take a role (+auditor, -treasurer...), citing the adopted decision.\n\nExample: coop member role eric +auditor --decision D-2026-002"
+    ))(role)
     app.add_typer(group, name="member")
 
 
@@ -75,15 +82,56 @@ COLUMNS = [
 ]
 
 
-def list_members(ctx: typer.Context, fmt: Format = FORMAT) -> None:
+def list_members(
+    ctx: typer.Context,
+    group: str = typer.Option(None, "--group", metavar="NAME", help=_("Only the members of this working group.")),
+    fmt: Format = FORMAT,
+) -> None:
     coop = state(ctx).coop()
     register = coop.register()
+    members = register.members
+    if group is not None:
+        found = next((g for g in register.groups if g.name == group), None)
+        if found is None:
+            raise CoopError(_("there is no group {name!r} (see coop group list)").format(name=group))
+        members = tuple(m for m in members if m.id in found.members)
     table = reports.balances(coop.readable_entries())
     rows = [
         {"member": m.id, "name": m.name, "status": m.status, "roles": " ".join(m.roles), "since": m.since, "balance": table.get(m.account, reports.ZERO)}
-        for m in register.members
+        for m in members
     ]
     emit(rows, COLUMNS, fmt)
+
+
+DECISION = typer.Option(..., "--decision", metavar="D-YYYY-NNN", help=_("The adopted decision that makes the change."))
+
+
+def status(
+    ctx: typer.Context,
+    member_id: str = typer.Argument(..., metavar="ID"),
+    new_status: str = typer.Argument(..., metavar="STATUS"),
+    decision: str = DECISION,
+    as_member: str = AS,
+    key: str = KEY,
+) -> None:
+    from coop_cli import governance
+
+    commit = governance.set_status(state(ctx).coop(), identity(as_member, key), member_id, new_status, decision)
+    typer.echo(_("{id} is now {status}, by {decision} (commit {commit}).").format(id=member_id, status=new_status, decision=decision, commit=commit[:10]))
+
+
+def role(
+    ctx: typer.Context,
+    member_id: str = typer.Argument(..., metavar="ID"),
+    change: str = typer.Argument(..., metavar="+ROLE|-ROLE"),
+    decision: str = DECISION,
+    as_member: str = AS,
+    key: str = KEY,
+) -> None:
+    from coop_cli import governance
+
+    commit = governance.change_role(state(ctx).coop(), identity(as_member, key), member_id, change, decision)
+    typer.echo(_("{id}: {change}, by {decision} (commit {commit}).").format(id=member_id, change=change, decision=decision, commit=commit[:10]))
 
 
 def show(ctx: typer.Context, member_id: str = typer.Argument(..., metavar="ID"), fmt: Format = FORMAT) -> None:

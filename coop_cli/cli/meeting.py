@@ -1,0 +1,119 @@
+"""`coop meeting ...`: minutes and decisions, kept as markdown under ledger/meetings/."""
+
+from __future__ import annotations
+
+from typing import List
+
+import typer
+
+from coop_cli import governance
+from coop_cli.cli.options import AS, FORMAT, KEY, Format, identity, state
+from coop_cli.cli.output import Column, emit
+from coop_cli.i18n import _, ngettext
+from coop_cli.model import format_hours
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help=_("Meetings: minutes, attendance, decisions and meeting credits."), no_args_is_help=True)
+    group.command("new", help=_(
+        "Open the minutes of a meeting: ledger/meetings/DATE-title.md.\n\n"
+        "Example: coop meeting new \"Assemblée plénière\" --date 2026-03-10 --duration 2 --place \"Maison des associations\""
+    ))(new)
+    group.command("attend", help=_("Add members to the attendees.\n\nExample: coop meeting attend 2026-03-10-assemblee-pleniere agnes bernard"))(attend)
+    group.command("note", help=_("Add a line to the meeting's notes.\n\nExample: coop meeting note 2026-03-10-assemblee-pleniere \"Tour de table\""))(note)
+    group.command("decide", help=_(
+        "Record a decision, numbered D-YYYY-NNN, with its vote; the outcome (adopted, rejected, no quorum) follows the "
+        "charter's quorum and majority.\n\n"
+        "Example: coop meeting decide 2026-03-10-assemblee-pleniere \"Créer le groupe communication\" --for 12 --against 1 --abstain 2"
+    ))(decide)
+    group.command("close", help=_(
+        "Close the minutes for good; with meeting_credit, each attendee earns the meeting's duration from the coop "
+        "account, in the same commit.\n\nExample: coop meeting close 2026-03-10-assemblee-pleniere"
+    ))(close)
+    group.command("list", help=_("Every meeting, oldest first.\n\nExample: coop meeting list --format csv"))(list_meetings)
+    group.command("show", help=_("One meeting's minutes, as written.\n\nExample: coop meeting show 2026-03-10-assemblee-pleniere"))(show)
+    app.add_typer(group, name="meeting")
+
+
+def outcome_label(outcome: str) -> str:
+    """An outcome as written in the minutes (adopted, rejected, no quorum), in the user's language."""
+    return {"adopted": _("adopted"), "rejected": _("rejected"), "no quorum": _("no quorum")}.get(outcome, outcome)
+
+
+MEETING = typer.Argument(..., metavar="MEETING", help=_("The meeting's name, e.g. 2026-03-10-assemblee-pleniere."))
+
+
+def new(
+    ctx: typer.Context,
+    title: str = typer.Argument(..., metavar="TITLE"),
+    when: str = typer.Option(..., "--date", metavar="YYYY-MM-DD"),
+    duration: str = typer.Option(..., "--duration", metavar="HOURS", help=_("How long it lasted: 2, 1h30, 90m.")),
+    place: str = typer.Option(None, "--place"),
+    as_member: str = AS,
+    key: str = KEY,
+) -> None:
+    meeting, commit = governance.new_meeting(state(ctx).coop(), identity(as_member, key), title, when, duration, place)
+    typer.echo(_("Opened the minutes {slug} in commit {commit}.").format(slug=meeting.slug, commit=commit[:10]))
+
+
+def attend(ctx: typer.Context, slug: str = MEETING, members: List[str] = typer.Argument(..., metavar="MEMBER..."), as_member: str = AS, key: str = KEY) -> None:
+    meeting, commit = governance.attend(state(ctx).coop(), identity(as_member, key), slug, members)
+    typer.echo(ngettext("{n} attendee at {slug} (commit {commit}).", "{n} attendees at {slug} (commit {commit}).", len(meeting.attendees)).format(
+        n=len(meeting.attendees), slug=slug, commit=commit[:10]))
+
+
+def note(ctx: typer.Context, slug: str = MEETING, text: str = typer.Argument(..., metavar="TEXT"), as_member: str = AS, key: str = KEY) -> None:
+    _meeting, commit = governance.note(state(ctx).coop(), identity(as_member, key), slug, text)
+    typer.echo(_("Noted in {slug} (commit {commit}).").format(slug=slug, commit=commit[:10]))
+
+
+def decide(
+    ctx: typer.Context,
+    slug: str = MEETING,
+    text: str = typer.Argument(..., metavar="TEXT"),
+    votes_for: int = typer.Option(0, "--for", metavar="N"),
+    against: int = typer.Option(0, "--against", metavar="N"),
+    abstain: int = typer.Option(0, "--abstain", metavar="N"),
+    consensus: bool = typer.Option(False, "--consensus", help=_("Taken by consensus, without a vote.")),
+    as_member: str = AS,
+    key: str = KEY,
+) -> None:
+    decision, commit = governance.decide(state(ctx).coop(), identity(as_member, key), slug, text, votes_for, against, abstain, consensus)
+    typer.echo(_("{id}: {outcome} (commit {commit}).").format(id=decision.id, outcome=outcome_label(decision.outcome), commit=commit[:10]))
+
+
+def close(ctx: typer.Context, slug: str = MEETING, as_member: str = AS, key: str = KEY) -> None:
+    meeting, entries, commit = governance.close(state(ctx).coop(), identity(as_member, key), slug)
+    typer.echo(ngettext(
+        "Closed {slug}: {n} attendee credited {hours} h (commit {commit}).",
+        "Closed {slug}: {n} attendees credited {hours} h each (commit {commit}).",
+        len(entries),
+    ).format(slug=slug, n=len(entries), hours=format_hours(meeting.duration), commit=commit[:10]))
+
+
+COLUMNS = [
+    Column("meeting", _("Meeting"), no_wrap=True),
+    Column("title", _("Title")),
+    Column("date", _("Date")),
+    Column("duration", _("Hours"), numeric=True),
+    Column("attendees", _("Attendees"), numeric=True),
+    Column("decisions", _("Decisions"), numeric=True),
+    Column("status", _("Status")),
+]
+
+
+def list_meetings(ctx: typer.Context, fmt: Format = FORMAT) -> None:
+    rows = [
+        {"meeting": m.slug, "title": m.title, "date": m.date, "duration": m.duration, "attendees": len(m.attendees),
+         "decisions": len(m.decisions), "status": m.status}
+        for m in state(ctx).coop().meetings()
+    ]
+    emit(rows, COLUMNS, fmt)
+
+
+def show(ctx: typer.Context, slug: str = MEETING) -> None:
+    from coop_cli import meetings as meetings_format
+
+    coop = state(ctx).coop()
+    governance.find_meeting(coop, slug)
+    typer.echo(coop.read(meetings_format.path_of(slug)), nl=False)

@@ -1,0 +1,235 @@
+"""Meetings and what they decide: minutes, votes, meeting credits, and the changes a decision authorises.
+
+Status and role changes, charter amendments and working groups each cite an adopted decision, or are refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import replace
+from datetime import date
+from typing import Iterator
+
+from coop_cli import book, checks, reports
+from coop_cli import charter as charter_format
+from coop_cli import meetings as meetings_format
+from coop_cli import members as members_format
+from coop_cli.errors import BadInput, CoopError
+from coop_cli.i18n import _
+from coop_cli.model import ROLES, STATUSES, Decision, Meeting, check_member_id, check_text, parse_date, parse_hours
+from coop_cli.repo import Coop
+
+RULE_TYPES = {
+    "unit": str, "step": "number", "max_exchange": "number", "min_balance": "number", "max_balance": "number",
+    "recorders": "roles", "meeting_credit": bool, "quorum": "number", "majority": str, "signed_commits": str, "name": str,
+}
+
+
+@contextlib.contextmanager
+def _managing(coop: Coop, identity: book.Identity) -> Iterator[book.Recorder]:
+    """Under the coop's lock, the recorder, who must be an active treasurer or secretary."""
+    signer = book.load_signer(coop, identity)
+    with coop.writing():
+        recorder = book.recorder_for(coop, identity, coop.register(), signer)
+        book.require_manager(recorder.member)
+        yield recorder
+
+
+def _names(coop: Coop) -> dict[str, str]:
+    return {m.id: m.name for m in coop.register().members}
+
+
+def find_meeting(coop: Coop, slug: str) -> Meeting:
+    meetings_format.check_slug(slug)
+    for meeting in coop.meetings():
+        if meeting.slug == slug:
+            return meeting
+    raise CoopError(_("there is no meeting {slug} (see coop meeting list)").format(slug=slug))
+
+
+def _open_meeting(coop: Coop, slug: str) -> Meeting:
+    meeting = find_meeting(coop, slug)
+    if meeting.status == "closed":
+        raise CoopError(_("the meeting {slug} is closed; its minutes never change").format(slug=slug))
+    return meeting
+
+
+def _save(coop: Coop, meeting: Meeting, message: str, recorder: book.Recorder, extra: dict[str, str] | None = None) -> str:
+    text = meetings_format.render(meeting, _names(coop))
+    changes = {meetings_format.path_of(meeting.slug): text, **(extra or {})}
+    return coop.commit(changes, message, recorder.author, recorder.signer)
+
+
+# ---------------------------------------------------------------- minutes
+
+def new_meeting(coop: Coop, identity: book.Identity, title: str, when: str, duration: str, place: str | None) -> tuple[Meeting, str]:
+    title = check_text(title.strip(), _("the title"))
+    day = parse_date(when)
+    hours = parse_hours(duration)
+    if hours <= 0:
+        raise BadInput(_("the duration must be positive"))
+    place = check_text(place.strip(), _("the place")) if place else ""
+    meeting = meetings_format.Meeting(meetings_format.slug_for(day, title), title, day, hours, place)
+    with _managing(coop, identity) as recorder:
+        if any(m.slug == meeting.slug for m in coop.meetings()):
+            raise CoopError(_("the meeting {slug} already exists").format(slug=meeting.slug))
+        return meeting, _save(coop, meeting, f"meeting new: {meeting.slug}\n", recorder)
+
+
+def attend(coop: Coop, identity: book.Identity, slug: str, member_ids: list[str]) -> tuple[Meeting, str]:
+    for member_id in member_ids:
+        check_member_id(member_id)
+    with _managing(coop, identity) as recorder:
+        meeting = _open_meeting(coop, slug)
+        register = coop.register()
+        for member_id in member_ids:
+            member = register.require(member_id)
+            if not member.active:
+                raise CoopError(_("{id} is {status} and cannot attend as a member").format(id=member.id, status=member.status))
+        if all(m in meeting.attendees for m in member_ids):
+            raise CoopError(_("{members} already attend {slug}").format(members=", ".join(member_ids), slug=slug))
+        meeting = meetings_format.with_attendees(meeting, member_ids)
+        return meeting, _save(coop, meeting, f"meeting attend: {slug}: {' '.join(member_ids)}\n", recorder)
+
+
+def note(coop: Coop, identity: book.Identity, slug: str, text: str) -> tuple[Meeting, str]:
+    text = meetings_format.check_note(text)
+    with _managing(coop, identity) as recorder:
+        meeting = _open_meeting(coop, slug)
+        meeting = replace(meeting, notes=meeting.notes + (text,))
+        return meeting, _save(coop, meeting, f"meeting note: {slug}\n", recorder)
+
+
+def decide(
+    coop: Coop, identity: book.Identity, slug: str, text: str, votes_for: int, against: int, abstain: int, consensus: bool
+) -> tuple[Decision, str]:
+    text = check_text(text.strip(), _("the decision"))
+    if min(votes_for, against, abstain) < 0:
+        raise BadInput(_("votes cannot be negative"))
+    if consensus and (votes_for or against or abstain):
+        raise BadInput(_("a decision is taken either by consensus or by a vote, not both"))
+    with _managing(coop, identity) as recorder:
+        meeting = _open_meeting(coop, slug)
+        present = len(meeting.attendees)
+        if votes_for + against + abstain > present:
+            raise CoopError(
+                _("{n} votes were cast but only {present} members attend {slug}").format(n=votes_for + against + abstain, present=present, slug=slug)
+            )
+        active = sum(1 for m in coop.register().members if m.active)
+        result = meetings_format.outcome(coop.charter(), present, active, votes_for, against, abstain, consensus)
+        decision = Decision(meetings_format.next_decision_id(meeting.date.year, coop.meetings()), text, votes_for, against, abstain, consensus, result)
+        meeting = replace(meeting, decisions=meeting.decisions + (decision,))
+        return decision, _save(coop, meeting, f"decide: {decision.id} ({result}) at {slug}\n\n{text}\n", recorder)
+
+
+def close(coop: Coop, identity: book.Identity, slug: str, today: date | None = None) -> tuple[Meeting, list, str]:
+    """Close the minutes; with meeting_credit, each attendee earns the duration from the coop account, in the same commit."""
+    today = today or date.today()
+    signer = book.load_signer(coop, identity)
+    with coop.writing():
+        charter, register = coop.charter(), coop.register()
+        recorder = book.recorder_for(coop, identity, register, signer)
+        book.require_manager(recorder.member)
+        meeting = _open_meeting(coop, slug)
+        if meeting.date > today:
+            raise CoopError(_("the meeting {slug} has not happened yet ({date})").format(slug=slug, date=meeting.date))
+        closed = replace(meeting, status="closed")
+        entries = []
+        if charter.meeting_credit:
+            balances = reports.balances(coop.readable_entries())
+            for attendee in meeting.attendees:
+                exchange = book.Exchange("coop", attendee, str(meeting.duration), meeting.title, meeting.date.isoformat())
+                entry = book.recorded_by(book.draft(exchange, today, "meeting", (("meeting", slug),)), recorder.member.id)
+                problems = checks.entry_problems(entry, charter, register, balances, recorder.member, today)
+                if problems:
+                    raise CoopError(_("cannot credit {id} for {slug}: {problem}").format(id=attendee, slug=slug, problem=problems[0]))
+                reports.post(entry, balances)
+                entries.append(entry)
+        journals = book.signed_journal_changes(coop, recorder, entries, charter.unit)
+        message = f"meeting close: {slug}, {len(entries)} credits of {meeting.duration} {charter.unit}\n"
+        return closed, entries, _save(coop, closed, message, recorder, journals)
+
+
+def all_decisions(coop: Coop, search: str | None = None) -> list[tuple[Meeting, Decision]]:
+    found = [(meeting, decision) for meeting in coop.meetings() for decision in meeting.decisions]
+    if search:
+        needle = search.casefold()
+        found = [(m, d) for m, d in found if needle in d.text.casefold() or needle in d.id.casefold()]
+    return found
+
+
+def adopted(coop: Coop, decision_id: str) -> Decision:
+    """The decision a governance change cites: it must exist and have been adopted."""
+    if not meetings_format.DECISION_ID.fullmatch(decision_id):
+        raise BadInput(_("{id!r} is not a decision id (they are written D-2026-001)").format(id=decision_id))
+    for _meeting, decision in all_decisions(coop):
+        if decision.id == decision_id:
+            if decision.outcome != "adopted":
+                raise CoopError(_("the decision {id} was not adopted ({outcome})").format(id=decision_id, outcome=decision.outcome))
+            return decision
+    raise CoopError(_("there is no decision {id} in the minutes (see coop decisions)").format(id=decision_id))
+
+
+# ---------------------------------------------------------------- changes a decision authorises
+
+def set_status(coop: Coop, identity: book.Identity, member_id: str, status: str, decision_id: str) -> str:
+    if status not in STATUSES:
+        raise BadInput(_("status must be one of {choices}, got {value!r}").format(choices=", ".join(STATUSES), value=status))
+    with _managing(coop, identity) as recorder:
+        adopted(coop, decision_id)
+        register = coop.register()
+        if register.require(member_id).status == status:
+            raise CoopError(_("{id} is already {status}").format(id=member_id, status=status))
+        text = members_format.with_changes(register, member_id, {"status": status}, decision_id)
+        return book.commit_register(coop, text, f"member status: {member_id} {status} ({decision_id})\n", recorder)
+
+
+def change_role(coop: Coop, identity: book.Identity, member_id: str, change: str, decision_id: str) -> str:
+    match = re.fullmatch(r"([+-])([a-z]+)", change)
+    if not match or match[2] not in ROLES:
+        raise BadInput(_("write the change as +ROLE or -ROLE with a role among {choices}, got {value!r}").format(choices=", ".join(ROLES), value=change))
+    with _managing(coop, identity) as recorder:
+        adopted(coop, decision_id)
+        register = coop.register()
+        roles = list(register.require(member_id).roles)
+        if match[1] == "+" and match[2] in roles:
+            raise CoopError(_("{id} already has the role {role}").format(id=member_id, role=match[2]))
+        if match[1] == "-" and match[2] not in roles:
+            raise CoopError(_("{id} does not have the role {role}").format(id=member_id, role=match[2]))
+        roles = roles + [match[2]] if match[1] == "+" else [r for r in roles if r != match[2]]
+        text = members_format.with_changes(register, member_id, {"roles": roles}, decision_id)
+        return book.commit_register(coop, text, f"member role: {member_id} {change} ({decision_id})\n", recorder)
+
+
+def set_rule(coop: Coop, identity: book.Identity, key: str, value: str, decision_id: str) -> str:
+    if key not in RULE_TYPES:
+        raise BadInput(_("unknown rule {key!r} (rules are {choices})").format(key=key, choices=", ".join(RULE_TYPES)))
+    with _managing(coop, identity) as recorder:
+        adopted(coop, decision_id)
+        text = charter_format.with_rule(coop.read(charter_format.FILE), key, value, decision_id)
+        charter_format.parse(text)  # the amended charter must hold together
+        return coop.commit({charter_format.FILE: text}, f"charter: {key} = {value} ({decision_id})\n", recorder.author, recorder.signer)
+
+
+def add_group(coop: Coop, identity: book.Identity, name: str, decision_id: str) -> str:
+    name = check_text(name.strip(), _("a group's name"))
+    with _managing(coop, identity) as recorder:
+        adopted(coop, decision_id)
+        register = coop.register()
+        if any(g.name == name for g in register.groups):
+            raise CoopError(_("the group {name!r} already exists").format(name=name))
+        text = members_format.with_group(register, name, decision_id)
+        return book.commit_register(coop, text, f"group add: {name} ({decision_id})\n", recorder)
+
+
+def join_group(coop: Coop, identity: book.Identity, name: str, member_ids: list[str]) -> str:
+    with _managing(coop, identity) as recorder:
+        register = coop.register()
+        if not any(g.name == name for g in register.groups):
+            raise CoopError(_("there is no group {name!r} (see coop group list)").format(name=name))
+        for member_id in member_ids:
+            register.require(member_id)
+        text = members_format.with_group_members(register, name, member_ids)
+        return book.commit_register(coop, text, f"group join: {name}: {' '.join(member_ids)}\n", recorder)
+

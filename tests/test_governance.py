@@ -1,0 +1,224 @@
+"""Meetings, decisions and the charter on real repositories: quorum, majorities, credits, and changes that need a decision."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from coop_cli import governance, meetings
+from helpers import entries_of, hledger_balances, nonzero
+
+SLUG = "2026-03-10-assemblee-pleniere"
+
+
+def meeting(coop_repo, *attendees: str, title: str = "Assemblée plénière") -> str:
+    done = coop_repo.run("meeting", "new", title, "--date", "2026-03-10", "--duration", "2", "--place", "Maison des associations")
+    assert done.returncode == 0, done.stderr
+    slug = meetings.slug_for(__import__("datetime").date(2026, 3, 10), title)
+    if attendees:
+        assert coop_repo.run("meeting", "attend", slug, *attendees).returncode == 0
+    return slug
+
+
+def decide(coop_repo, slug: str, *votes: str, text: str = "Une décision") -> str:
+    done = coop_repo.run("meeting", "decide", slug, text, *votes)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split(":")[1].strip().split(" (")[0]
+
+
+def add_member(coop_repo, member_id: str) -> None:
+    assert coop_repo.run("member", "add", member_id, "--name", member_id.capitalize(), "--since", "2020-03-10").returncode == 0
+
+
+def set_rule(coop_repo, key: str, value: str) -> None:
+    """Change a rule through the governance path itself: a consensus decision of a full meeting."""
+    slug = meeting(coop_repo, "agnes", "bernard", "claire", title=f"Règle {key} {value}".replace(".", " "))
+    decision_id = json.loads(coop_repo.run("decisions", "--format", "json").stdout or "[]")
+    decide(coop_repo, slug, "--consensus", text=f"{key} = {value}")
+    found = json.loads(coop_repo.run("decisions", "--format", "json", "--search", f"{key} = {value}").stdout)[0]["id"]
+    done = coop_repo.run("charter", "set", key, value, "--decision", found)
+    assert done.returncode == 0, done.stderr
+    del decision_id
+
+
+def test_quorum_exactly_met_and_one_short(coop_repo):
+    add_member(coop_repo, "dora")  # four active members; the default quorum is 0.5
+    met = meeting(coop_repo, "agnes", "bernard", title="Deux présents")
+    assert decide(coop_repo, met, "--for", "2") == "adopted"
+    short = meeting(coop_repo, "agnes", title="Un présent")
+    assert decide(coop_repo, short, "--for", "1") == "no quorum"
+
+
+@pytest.mark.parametrize(
+    "majority, votes, outcome",
+    [
+        ("simple", ("--for", "2", "--against", "1"), "adopted"),
+        ("simple", ("--for", "1", "--against", "1", "--abstain", "1"), "rejected"),
+        ("two-thirds", ("--for", "2", "--against", "1"), "adopted"),
+        ("two-thirds", ("--for", "1", "--against", "1"), "rejected"),
+        ("consensus", ("--for", "2", "--against", "1"), "rejected"),
+        ("consensus", ("--for", "3"), "adopted"),
+        ("consensus", ("--consensus",), "adopted"),
+    ],
+)
+def test_each_majority_rule(coop_repo, majority, votes, outcome):
+    if majority != "simple":
+        set_rule(coop_repo, "majority", majority)
+    slug = meeting(coop_repo, "agnes", "bernard", "claire", title="Vote")
+    assert decide(coop_repo, slug, *votes) == outcome
+
+
+def test_decision_ids_are_unique_across_meetings(coop_repo):
+    first = meeting(coop_repo, "agnes", "bernard", title="Première")
+    second = meeting(coop_repo, "agnes", "bernard", title="Seconde")
+    ids = [decide(coop_repo, first, "--consensus"), decide(coop_repo, second, "--consensus"), decide(coop_repo, first, "--consensus")]
+    listed = json.loads(coop_repo.run("decisions", "--format", "json").stdout)
+    assert [d["id"] for d in listed] == ["D-2026-001", "D-2026-003", "D-2026-002"]
+    assert ids == ["adopted"] * 3
+
+
+def test_closing_credits_every_attendee_from_the_coop_account(coop_repo):
+    slug = meeting(coop_repo, "agnes", "bernard", "claire")
+    before = int(coop_repo.git("rev-list", "--count", "HEAD"))
+    done = coop_repo.run("meeting", "close", slug)
+    assert done.returncode == 0, done.stderr
+    assert int(coop_repo.git("rev-list", "--count", "HEAD")) == before + 1
+    shown = coop_repo.git("show", "--stat", "--format=%s", "HEAD")
+    assert "ledger/meetings/" in shown and "ledger/2026-03.journal" in shown
+    credits = entries_of(coop_repo.root)
+    assert [(e.payer, e.earner, e.hours, e.kind, e.tag("meeting")) for e in credits] == [
+        ("coop", f"members:{m}", Decimal(2), "meeting", slug) for m in ("agnes", "bernard", "claire")
+    ]
+    assert hledger_balances(coop_repo.root) == {"coop": Decimal(-6), "members:agnes": Decimal(2), "members:bernard": Decimal(2), "members:claire": Decimal(2)}
+    assert "- Status: closed" in (coop_repo.root / meetings.path_of(slug)).read_text()
+    verified = coop_repo.run("verify", "--full", as_=None)
+    assert verified.returncode == 0, verified.stdout
+
+
+def test_closed_minutes_are_append_only_for_verify(coop_repo):
+    slug = meeting(coop_repo, "agnes")
+    coop_repo.run("meeting", "close", slug)
+    path = coop_repo.root / meetings.path_of(slug)
+    path.write_text(path.read_text().replace("Maison des associations", "Ailleurs"))
+    coop_repo.git("-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qam", "edit")
+    done = coop_repo.run("verify", "--full", "--format", "json", as_=None)
+    assert done.returncode == 1 and any("after the meeting was closed" in f["message"] for f in json.loads(done.stdout))
+
+
+def test_governance_changes_need_an_adopted_decision(coop_repo):
+    slug = meeting(coop_repo, "agnes", "bernard", "claire")
+    rejected = decide(coop_repo, slug, "--for", "1", "--against", "2", text="Suspendre Bernard")
+    assert rejected == "rejected"
+    before = coop_repo.snapshot()
+    for args in (
+        ("member", "status", "bernard", "suspended", "--decision", "D-2026-001"),
+        ("member", "status", "bernard", "suspended", "--decision", "D-2026-099"),
+        ("member", "role", "claire", "+auditor", "--decision", "D-2026-001"),
+        ("charter", "set", "max_exchange", "12", "--decision", "D-2026-001"),
+        ("group", "add", "communication", "--decision", "D-2026-001"),
+    ):
+        done = coop_repo.run(*args)
+        assert done.returncode == 1 and len(done.stderr.splitlines()) == 1, (args, done.stderr)
+        assert "D-2026-0" in done.stderr
+    missing = coop_repo.run("member", "status", "bernard", "suspended")
+    assert missing.returncode == 2
+    assert coop_repo.snapshot() == before
+
+
+def test_a_suspended_member_keeps_their_balance_and_is_refused(coop_repo):
+    coop_repo.run("record", "bernard", "agnes", "2", "Jardinage", "--date", "2026-03-01")
+    slug = meeting(coop_repo, "agnes", "bernard", "claire")
+    decision = json.loads(coop_repo.run("decisions", "--format", "json").stdout or "[]")
+    assert decision == []
+    decide(coop_repo, slug, "--for", "3", text="Suspendre Bernard trois mois")
+    done = coop_repo.run("member", "status", "bernard", "suspended", "--decision", "D-2026-001")
+    assert done.returncode == 0, done.stderr
+    assert "decisions: [D-2026-001]" in (coop_repo.root / "members.yaml").read_text()
+    refused = coop_repo.run("record", "bernard", "claire", "1", "Couture")
+    assert refused.returncode == 1 and "bernard is suspended" in refused.stderr
+    rows = {r["member"]: r for r in json.loads(coop_repo.run("balance", "--format", "json").stdout)}
+    assert rows["bernard"]["status"] == "suspended" and rows["bernard"]["balance"] == "-2.00"
+    assert coop_repo.run("verify", "--full", as_=None).returncode == 0
+
+
+def test_roles_and_charter_rules_change_by_decision(coop_repo):
+    slug = meeting(coop_repo, "agnes", "bernard", "claire")
+    decide(coop_repo, slug, "--consensus", text="Claire devient auditrice, échanges de 12 h au plus")
+    assert coop_repo.run("member", "role", "claire", "+auditor", "--decision", "D-2026-001").returncode == 0
+    charter_before = (coop_repo.root / "charter.md").read_text()
+    assert coop_repo.run("charter", "set", "max_exchange", "12", "--decision", "D-2026-001").returncode == 0
+    charter_after = (coop_repo.root / "charter.md").read_text()
+    assert "max_exchange: 12          # most hours in one exchange (D-2026-001)" in charter_after
+    assert charter_after.replace("max_exchange: 12          # most hours in one exchange (D-2026-001)", "max_exchange: 24          # most hours in one exchange") == charter_before
+    refused = coop_repo.run("record", "bernard", "agnes", "13", "Long chantier")
+    assert refused.returncode == 1 and "max_exchange of 12" in refused.stderr
+    assert coop_repo.run("verify", "--full", as_=None).returncode == 0
+
+
+def test_working_groups(coop_repo):
+    slug = meeting(coop_repo, "agnes", "bernard", "claire")
+    decide(coop_repo, slug, "--consensus", text="Créer le groupe communication")
+    assert coop_repo.run("group", "add", "communication", "--decision", "D-2026-001").returncode == 0
+    assert coop_repo.run("group", "join", "communication", "bernard", "claire").returncode == 0
+    groups = json.loads(coop_repo.run("group", "list", "--format", "json").stdout)
+    assert groups == [{"group": "communication", "decision": "D-2026-001", "members": "bernard claire"}]
+    listed = json.loads(coop_repo.run("member", "list", "--group", "communication", "--format", "json").stdout)
+    assert [m["member"] for m in listed] == ["bernard", "claire"]
+    stranger = coop_repo.run("group", "join", "communication", "zoe")
+    assert stranger.returncode == 1
+
+
+def test_minutes_are_stable_markdown(coop_repo):
+    slug = meeting(coop_repo, "agnes", "bernard")
+    coop_repo.run("meeting", "note", slug, "Tour de table : chacun se présente")
+    decide(coop_repo, slug, "--for", "2", text="Adopter la charte")
+    coop_repo.run("meeting", "close", slug)
+    path = coop_repo.root / meetings.path_of(slug)
+    text = path.read_text()
+    names = {m.id: m.name for m in coop_repo.coop.register().members}
+    assert meetings.render(meetings.parse(text, slug), names) == text
+    shown = coop_repo.run("meeting", "show", slug)
+    assert shown.stdout == text
+    assert text.startswith("# Assemblée plénière\n\n- Date: 2026-03-10\n")
+
+
+@pytest.mark.parametrize(
+    "args, words, status",
+    [
+        (("meeting", "attend", "2026-01-01-inconnue", "agnes"), ("no meeting",), 1),
+        (("meeting", "attend", "../../members", "agnes"), ("not a meeting",), 2),
+        (("meeting", "note", "2026-03-10-../../../etc/passwd", "x"), ("not a meeting",), 2),
+        (("meeting", "close", SLUG), ("closed",), 1),
+        (("meeting", "attend", SLUG, "claire"), ("closed",), 1),
+        (("meeting", "decide", SLUG, "x", "--for", "1"), ("closed",), 1),
+        (("meeting", "new", "X", "--date", "2026-02-30", "--duration", "1"), ("YYYY-MM-DD",), 2),
+        (("meeting", "new", "X\nY", "--date", "2026-02-01", "--duration", "1"), ("U+000A",), 2),
+    ],
+)
+def test_bad_meeting_input_writes_nothing(coop_repo, args, words, status):
+    slug = meeting(coop_repo, "agnes")
+    assert slug == SLUG
+    coop_repo.run("meeting", "close", slug)
+    before = coop_repo.snapshot()
+    done = coop_repo.run(*args)
+    assert done.returncode == status, done.stderr
+    assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+    for word in words:
+        assert word in done.stderr
+    assert coop_repo.snapshot() == before
+
+
+def test_more_votes_than_attendees_is_refused(coop_repo):
+    slug = meeting(coop_repo, "agnes", "bernard")
+    done = coop_repo.run("meeting", "decide", slug, "x", "--for", "3")
+    assert done.returncode == 1 and "only 2 members attend" in done.stderr
+
+
+def test_an_attendee_who_is_not_a_member_is_refused(coop_repo):
+    slug = meeting(coop_repo, "agnes")
+    before = coop_repo.snapshot()
+    done = coop_repo.run("meeting", "attend", slug, "bernard", "zoe")
+    assert done.returncode == 1 and "'zoe'" in done.stderr
+    assert coop_repo.snapshot() == before
