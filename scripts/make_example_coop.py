@@ -9,11 +9,12 @@ import argparse
 import random
 import tempfile
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from coop_cli import book
+from coop_cli import book, governance
 from coop_cli.model import Entry
 from coop_cli.repo import Coop, git
 from coop_cli.signing import new_ed25519_key
@@ -117,20 +118,85 @@ def month_days(year: int, month: int) -> list[date]:
     return [d for d in (first + timedelta(n) for n in range((following - first).days)) if FOUNDED < d <= LAST_DAY]
 
 
-def meetings(year: int, month: int, rng: random.Random) -> list[tuple[date, str, Decimal, list[str]]]:
+@dataclass
+class Held:
+    """A meeting to hold: who comes, and what it decides (text, votes or None for consensus, what follows if adopted)."""
+
+    day: date
+    title: str
+    hours: Decimal
+    attendees: list[str]
+    decisions: list[tuple[str, tuple[int, int, int] | None, str | None]] = field(default_factory=list)
+
+
+# Each March's general assembly decides something; `then` names what an adopted decision sets in motion.
+ASSEMBLY_DECISIONS = {
+    2021: [("Ouvrir un atelier de réparation de vélos un samedi par mois", (0.8, 0.1), None)],
+    2022: [("Limiter un échange à 12 heures, pour que les grosses tâches soient partagées", (0.7, 0.2), "max_exchange")],
+    2023: [("Indemniser les trajets en heures", (0.3, 0.6), None)],
+    2024: [("Suspendre Raymond, absent et injoignable depuis deux ans, jusqu'à ce qu'il se manifeste", (0.75, 0.1), "suspend raymond")],
+    2025: [("Confier à Claire le rôle d'auditrice des comptes, avec Eric", None, "claire auditor")],
+    2026: [("Ouvrir la coopérative aux habitants du quartier voisin", (0.85, 0.05), None)],
+}
+
+
+def meetings(year: int, month: int, rng: random.Random, active: list[str]) -> list[Held]:
     """The month's meetings: the founding assembly, each March's general assembly, and the working groups."""
     found = []
     if (year, month) == (2020, 3):
-        found.append((FOUNDED, "assemblée plénière fondatrice", Decimal(3), [m[0] for m in MEMBERS]))
+        founding = Held(FOUNDED, "Assemblée plénière fondatrice", Decimal(3), [m[0] for m in MEMBERS])
+        founding.decisions = [
+            ("Créer six groupes de travail : organisation interne, réflexion sur la structure, définition des besoins, "
+             "communication, rencontre d'autres projets, permaculture", None, "groups"),
+            ("Adopter la charte : une heure donnée vaut une heure reçue, quelle que soit la personne", None, None),
+        ]
+        found.append(founding)
     elif month == 3:
-        attendees = [m[0] for m in MEMBERS if rng.random() < 0.45]
-        found.append((date(year, 3, rng.randint(8, 20)), f"assemblée générale {year}", Decimal("2.5"), attendees))
+        # Raymond stopped coming after 2022: the 2024 assembly suspends him for it.
+        attendees = [m for m in active if rng.random() < 0.7 and not (m == "raymond" and year > 2022)]
+        held = Held(date(year, 3, rng.randint(8, 20)), f"Assemblée générale {year}", Decimal("2.5"), attendees)
+        for text, shares, then in ASSEMBLY_DECISIONS.get(year, []):
+            votes = None if shares is None else _votes(len(attendees), shares, rng)
+            held.decisions.append((text, votes, then))
+        found.append(held)
     group_months = {(2020, 6), (2020, 9), (2020, 10), (2021, 2)}
     if (year, month) in group_months or (year > 2021 and month in (6, 11) and rng.random() < 0.6):
         group = rng.choice(list(GROUPS))
-        attendees = [m for m in GROUPS[group] if rng.random() < 0.8]
-        found.append((date(year, month, rng.randint(2, 26)), f"groupe {group}", Decimal("1.5"), attendees))
+        attendees = [m for m in GROUPS[group] if m in active and rng.random() < 0.8 and not (m == "raymond" and year > 2022)]
+        if attendees:
+            found.append(Held(date(year, month, rng.randint(2, 26)), f"Groupe {group}", Decimal("1.5"), attendees))
     return found
+
+
+def _votes(present: int, shares: tuple[float, float], rng: random.Random) -> tuple[int, int, int]:
+    votes_for = round(present * shares[0])
+    against = min(present - votes_for, round(present * shares[1]))
+    abstain = rng.randint(0, present - votes_for - against)
+    return votes_for, against, abstain
+
+
+def hold(coop: Coop, identity: book.Identity, held: Held) -> list[Entry]:
+    """Minutes, attendance, decisions and their consequences, then the closing commit with everyone's credit."""
+    meeting, _commit = governance.new_meeting(coop, identity, held.title, held.day.isoformat(), str(held.hours), "Maison des associations")
+    governance.attend(coop, identity, meeting.slug, held.attendees)
+    for text, votes, then in held.decisions:
+        decision, _commit = governance.decide(coop, identity, meeting.slug, text, *(votes or (0, 0, 0)), votes is None)
+        if decision.outcome == "adopted" and then:
+            consequence(coop, identity, then, decision.id)
+    return governance.close(coop, identity, meeting.slug)[1]
+
+
+def consequence(coop: Coop, identity: book.Identity, then: str, decision: str) -> None:
+    if then == "groups":
+        for name, members in GROUPS.items():
+            governance.add_group(coop, identity, name, decision)
+            governance.join_group(coop, identity, name, members)
+    elif then == "max_exchange":
+        governance.set_rule(coop, identity, "max_exchange", "12", decision)
+    elif then == "suspend raymond":
+        governance.set_status(coop, identity, "raymond", "suspended", decision)
+    elif then == "claire auditor":
+        governance.change_role(coop, identity, "claire", "+auditor", decision)
 
 
 def hours_between(low: float, high: float, rng: random.Random) -> Decimal:
@@ -138,7 +204,7 @@ def hours_between(low: float, high: float, rng: random.Random) -> Decimal:
     return Decimal(max(quarters, 2)) / 4
 
 
-def draw_exchange(day: date, balances: dict[str, Decimal], rng: random.Random) -> book.Exchange:
+def draw_exchange(day: date, balances: dict[str, Decimal], rng: random.Random, active: list[str]) -> book.Exchange:
     """One exchange between members (or paid by the coop) that keeps every balance within the charter's limits."""
     while True:
         offers = list(ACTIVITIES)
@@ -146,47 +212,50 @@ def draw_exchange(day: date, balances: dict[str, Decimal], rng: random.Random) -
                    * (0 if o == "soutien scolaire" and day.month in (7, 8) else 1) for o in offers]
         offer = rng.choices(offers, weights)[0]
         category, _weight, (low, high), descriptions = ACTIVITIES[offer]
-        earner = rng.choice([m[0] for m in MEMBERS if offer in m[3]])
+        earners = [m[0] for m in MEMBERS if offer in m[3] and m[0] in active]
+        if not earners:
+            continue
+        earner = rng.choice(earners)
         collective = [d for d in descriptions if d.startswith("coop:")]
         description = rng.choice(collective if collective and rng.random() < 0.12 else [d for d in descriptions if d not in collective])
         hours = hours_between(low, high, rng)
         if description in collective:
             payer, description = "coop", description[len("coop:"):]
         else:
-            wanting = [m[0] for m in MEMBERS if offer in m[4] and m[0] != earner]
-            others = [m[0] for m in MEMBERS if m[0] != earner]
+            wanting = [m[0] for m in MEMBERS if offer in m[4] and m[0] != earner and m[0] in active]
+            others = [m for m in active if m != earner]
             pool = wanting if wanting and rng.random() < 0.7 else others
             # Members with more hours spend more: this keeps balances from drifting to the limits.
             payer = rng.choices(pool, [float(balances.get(m, 0)) + 25 for m in pool])[0]
             description = description.format(p=NAMES[payer], de_p=de(NAMES[payer]))
         if fits(payer, earner, hours, balances):
-            return book.Exchange(payer, earner, str(hours), description, day.isoformat(), category)
+            exchange = book.Exchange(payer, earner, str(hours), description, day.isoformat(), category)
+            move(exchange, balances)
+            return exchange
 
 
 def fits(payer: str, earner: str, hours: Decimal, balances: dict[str, Decimal]) -> bool:
     return (payer == "coop" or balances.get(payer, 0) - hours >= MIN_BALANCE) and balances.get(earner, 0) + hours <= MAX_BALANCE
 
 
-def month_exchanges(year: int, month: int, balances: dict[str, Decimal], rng: random.Random) -> list[book.Exchange]:
-    """The month's exchanges in date order, balances updated as each is drawn (as book.record checks them)."""
+def month_plan(year: int, month: int, balances: dict[str, Decimal], rng: random.Random, active: list[str]) -> tuple[list[book.Exchange], list[Held]]:
+    """The month's exchanges in date order and its meetings, balances updated as book.record and the credits will move them."""
     days = month_days(year, month)
     usual = {2020: 2.5, 2021: 3, 2022: 3.5, 2023: 3.5, 2024: 4, 2025: 4, 2026: 4}[year]
     count = max(0, round(rng.gauss(usual * (0.3 if (year, month) in LOCKDOWN else 1), 1.2)))
-    events = [(rng.choice(days), None) for _ in range(count)] + [(m[0], m) for m in meetings(year, month, rng)]
-    exchanges = []
-    for day, meeting in sorted(events, key=lambda event: event[0]):
-        if meeting is None:
-            drawn = [draw_exchange(day, balances, rng)]
-        else:
-            _day, title, hours, attendees = meeting
-            drawn = [book.Exchange("coop", member, str(hours), f"Temps de réunion : {title}", day.isoformat(), "réunion")
-                     for member in attendees if fits("coop", member, hours, balances)]
-        for exchange in drawn:
-            hours = Decimal(exchange.hours)
-            balances[exchange.payer] = balances.get(exchange.payer, Decimal(0)) - hours
-            balances[exchange.earner] = balances.get(exchange.earner, Decimal(0)) + hours
-        exchanges += drawn
-    return exchanges
+    exchanges = [draw_exchange(day, balances, rng, active) for day in sorted(rng.choice(days) for _ in range(count))]
+    held = meetings(year, month, rng, active)
+    for meeting in held:
+        meeting.attendees = [m for m in meeting.attendees if fits("coop", m, meeting.hours, balances)]
+        for member in meeting.attendees:
+            move(book.Exchange("coop", member, str(meeting.hours), "", None), balances)
+    return exchanges, held
+
+
+def move(exchange: book.Exchange, balances: dict[str, Decimal]) -> None:
+    hours = Decimal(exchange.hours)
+    balances[exchange.payer] = balances.get(exchange.payer, Decimal(0)) - hours
+    balances[exchange.earner] = balances.get(exchange.earner, Decimal(0)) + hours
 
 
 def build(root: Path, keys: Path) -> list[Entry]:
@@ -206,9 +275,12 @@ def build(root: Path, keys: Path) -> list[Entry]:
         book.add_member(coop, identity, member_id, name, key, roles, FOUNDED.isoformat(), offers=tuple(offers), wants=tuple(wants))
     rng, balances, entries = random.Random(SEED), {}, []
     for year, month in months():
-        exchanges = month_exchanges(year, month, balances, rng)
+        active = [m.id for m in coop.register().members if m.active]
+        exchanges, held = month_plan(year, month, balances, rng, active)
         if exchanges:
             entries += book.record(coop, identity, exchanges)[0]
+        for meeting in held:
+            entries += hold(coop, identity, meeting)
     return entries
 
 
@@ -229,7 +301,7 @@ def restart(coop: Coop) -> None:
 
 def summary(entries: list[Entry]) -> str:
     hours = sum((e.hours for e in entries), Decimal(0))
-    meetings = [e for e in entries if e.payer == "coop" and e.tag("cat") == "réunion"]
+    meetings = [e for e in entries if e.kind == "meeting"]
     years = Counter(e.date.year for e in entries)
     lines = [f"members: {len(MEMBERS)}", f"entries: {len(entries)} ({len(meetings)} meeting credits)", f"hours: {hours}"]
     return "\n".join(lines + [f"  {year}: {years[year]} entries" for year in sorted(years)])

@@ -92,7 +92,7 @@ def close(ctx: typer.Context, slug: str = MEETING, as_member: str = AS, key: str
 
 
 COLUMNS = [
-    Column("meeting", _("Meeting"), no_wrap=True),
+    Column("meeting", _("Meeting")),
     Column("title", _("Title")),
     Column("date", _("Date")),
     Column("duration", _("Hours"), numeric=True),
