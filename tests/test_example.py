@@ -41,13 +41,33 @@ def test_a_few_hundred_signed_exchanges_since_march_2020(tmp_path):
     entries = entries_of(ROOT)
     assert 200 <= len(entries) <= 1000
     assert min(e.date for e in entries).isoformat() == "2020-03-10"
-    assert {"jardinage", "réparation", "cuisine", "permaculture", "réunion"} <= {e.tag("cat") for e in entries}
+    assert {"jardinage", "réparation", "cuisine", "permaculture", "soutien-scolaire"} <= {e.tag("cat") for e in entries}
+    assert {"exchange", "meeting"} <= {e.kind for e in entries}
     register = members_format.parse((ROOT / "members.yaml").read_text())
     keys = {m.id: [PublicKey.parse(k) for k in m.keys] for m in register.members}
     for entry in entries:
         assert verify(signed_bytes(entry, "H"), signature_from_line(entry.sig)) in keys[entry.recorder]
     for entry in entries[:: max(1, len(entries) // 15)]:
         assert ssh_keygen_verifies(entry, register.get(entry.recorder).keys[0], tmp_path)
+
+
+def test_the_founding_plenary_set_up_the_six_working_groups_of_the_minutes():
+    from coop_cli.repo import Coop
+
+    coop = Coop(ROOT)
+    founding = coop.meetings()[0]
+    assert (founding.date.isoformat(), founding.status, len(founding.attendees)) == ("2020-03-10", "closed", 21)
+    register = coop.register()
+    groups = {g.name: set(g.members) for g in register.groups}
+    assert len(groups) == 6 and all(g.decision == founding.decisions[0].id for g in register.groups)
+    assert groups["communication"] == {"lucas", "eric", "vincent"}
+    assert groups["permaculture"] == {"agnes", "claire", "tim", "babette", "benjamin", "laurent1", "laurent2", "julien", "vincent"}
+    later = coop.meetings()[1:]
+    assert len(later) >= 5 and all(m.status == "closed" for m in later)
+    outcomes = {d.outcome for m in later for d in m.decisions}
+    assert {"adopted", "rejected"} <= outcomes
+    suspended = [m for m in register.members if m.status == "suspended"]
+    assert len(suspended) == 1 and suspended[0].decisions
 
 
 def test_no_private_key_is_committed():
