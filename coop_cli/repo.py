@@ -11,6 +11,7 @@ import fcntl
 import os
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from coop_cli.journal import Problem, parse_journal
 from coop_cli.model import Charter, Entry, Meeting
 
 LEDGER = "ledger"
+SYNCING = "sync-in-progress"  # a marker in .git/coop while coop sync merges
 BOOK_PATHS = (charter_format.FILE, members_format.FILE, LEDGER)
 GIT_ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
 
@@ -43,6 +45,8 @@ def git(cwd: Path, *args: str, input: bytes | None = None, env: dict[str, str] |
         return done.returncode
     if check and done.returncode != 0:
         complaint = (done.stderr.decode("utf-8", "replace").strip().splitlines() or [_("(no message)")])[-1]
+        if "No space left" in complaint or "Out of diskspace" in complaint:
+            raise CoopError(_("the disk is full ({complaint})").format(complaint=complaint))
         raise CoopError(_("git {command} failed: {complaint}").format(command=args[0], complaint=complaint))
     return done.stdout.decode("utf-8", "replace")
 
@@ -146,10 +150,15 @@ class Coop:
         flock is released by the kernel when a process dies, so a killed coop never leaves a stale lock.
         """
         git_dir = self.git_dir()
-        (git_dir / "coop").mkdir(exist_ok=True)
-        with open(git_dir / "coop" / "lock", "a") as lock:
+        try:
+            (git_dir / "coop").mkdir(exist_ok=True)
+            lock = open(git_dir / "coop" / "lock", "a")
+        except OSError as problem:
+            raise CoopError(_("cannot write in {folder}: {reason} (is this copy read-only?)").format(folder=git_dir, reason=problem.strerror)) from None
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            notes = self._prepare_write()
+            notes = self._clear_leftovers(git_dir)
+            notes += self._prepare_write(git_dir)
             yield notes
 
     def git_dir(self) -> Path:
@@ -157,11 +166,47 @@ class Coop:
             raise CoopError(_("{root} holds a coop's files but is not a git repository").format(root=self.root))
         return Path(git(self.root, "rev-parse", "--absolute-git-dir").strip())
 
-    def _prepare_write(self) -> list[str]:
+    def _clear_leftovers(self, git_dir: Path) -> list[str]:
+        """What a killed coop (or git under it) can leave: its own temporary files, git's lock files, a half-done sync merge.
+
+        Holding the coop's lock, no other coop runs; a git lock file that outlives a short wait is stale.
+        """
+        notes = []
+        for leftover in (git_dir / "coop").glob("index-*"):
+            leftover.unlink(missing_ok=True)
+        for leftover in (git_dir / "coop").glob("write-*"):
+            leftover.unlink(missing_ok=True)
+        locks = [git_dir / "index.lock", git_dir / "HEAD.lock", git_dir / "packed-refs.lock", *(git_dir / "refs" / "heads").rglob("*.lock")]
+        present = [lock for lock in locks if lock.exists()]
+        if present:
+            time.sleep(1)
+            for lock in present:
+                if lock.exists():
+                    lock.unlink(missing_ok=True)
+                    notes.append(_("removed {file}, left by an interrupted git command").format(file=lock.relative_to(git_dir.parent) if git_dir.parent in lock.parents else lock))
+        if (git_dir / "coop" / SYNCING).exists():
+            # coop sync starts from clean books, so whatever differs from HEAD now is its unfinished merge.
+            if (git_dir / "MERGE_HEAD").exists():
+                git(self.root, "merge", "--abort", check=False)
+            tracked = [p for p in BOOK_PATHS if git(self.root, "cat-file", "-e", f"HEAD:{p}", check=False, status=True) == 0]
+            git(self.root, "reset", "-q", "HEAD", "--", *tracked, check=False)
+            git(self.root, "checkout", "-q", "HEAD", "--", *tracked, check=False)
+            git(self.root, "clean", "-q", "-f", "--", f"{LEDGER}/*.journal", check=False)
+            (git_dir / "coop" / SYNCING).unlink(missing_ok=True)
+            notes.append(_("undid the merge that an interrupted coop sync left half done"))
+        return notes
+
+    def _prepare_write(self, git_dir: Path) -> list[str]:
         """Refuse to write over uncommitted changes to the books, and repair what an interrupted coop left."""
         if git(self.root, "symbolic-ref", "-q", "HEAD", check=False).strip() == "":
             raise CoopError(_("HEAD is detached; switch to a branch (git switch main) before changing the books"))
-        status = git(self.root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *BOOK_PATHS)
+        for marker, what in (("MERGE_HEAD", _("a merge")), ("rebase-merge", _("a rebase")), ("rebase-apply", _("a rebase")),
+                             ("CHERRY_PICK_HEAD", _("a cherry-pick")), ("REVERT_HEAD", _("a git revert"))):
+            if (git_dir / marker).exists():
+                raise CoopError(
+                    _("{what} is in progress in this copy; finish it or abort it with git (git status says how) before changing the books").format(what=what)
+                )
+        status = git(self.root, "--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *BOOK_PATHS)
         notes = []
         for record in filter(None, status.split("\0")):
             state, path = record[:2], record[3:]
@@ -179,15 +224,25 @@ class Coop:
         return notes
 
     def _behind_head(self, relative: str) -> bool:
-        """True when the working file is the committed file cut short: what a kill between commit and write leaves."""
-        committed = subprocess.run(
-            ["git", "cat-file", "blob", f"HEAD:{relative}"], cwd=self.root, capture_output=True
-        )
-        if committed.returncode != 0:
-            return False
+        """True when the working file is what a kill between moving HEAD and writing the file leaves.
+
+        That is the committed file cut short (journals only grow), or the file as the previous HEAD had it.
+        """
         path = self.root / relative
-        current = path.read_bytes() if path.is_file() else b""
-        return committed.stdout.startswith(current)
+        current = path.read_bytes() if path.is_file() else None
+        committed = self._blob(f"HEAD:{relative}")
+        if committed is not None and current is not None and committed.startswith(current):
+            return True
+        return current == self._blob(f"HEAD@{{1}}:{relative}") and (current is not None or committed is not None)
+
+    def _blob(self, name: str) -> bytes | None:
+        done = subprocess.run(["git", "cat-file", "blob", name], cwd=self.root, capture_output=True)
+        return done.stdout if done.returncode == 0 else None
+
+    def move_head(self, old: str, new: str, reason: str) -> None:
+        """Point the branch at `new` (only if it is still at `old`), then bring the working tree along."""
+        git(self.root, "update-ref", "-m", f"coop: {reason}", "HEAD", new, old)
+        git(self.root, "read-tree", "-u", "-m", old, new)
 
     def commit(self, changes: dict[str, str], message: str, author: tuple[str, str], signer=None) -> str:
         """Commit new contents for some files on top of HEAD, then update the working tree; returns the commit id.
@@ -210,9 +265,17 @@ class Coop:
         commit = self.commit_tree(tree, [head] if head else [], message, author, signer)
         # The one atomic step: before it nothing changed, after it the books hold the entry.
         git(self.root, "update-ref", "-m", "coop: " + message.splitlines()[0], "HEAD", commit, head or "0" * 40)
-        for relative, text in changes.items():
-            self._replace_file(relative, text, git_dir)
-        git(self.root, "update-index", "--add", "--", *changes)
+        try:
+            for relative, text in changes.items():
+                self._replace_file(relative, text, git_dir)
+            git(self.root, "update-index", "--add", "--", *changes)
+        except (OSError, CoopError) as problem:
+            reason = problem.strerror if isinstance(problem, OSError) else problem.message
+            raise CoopError(
+                _("the change is committed ({commit}) but the files could not be updated ({reason}); run any coop command once there is room, and it brings them up to date").format(
+                    commit=commit[:10], reason=reason
+                )
+            ) from None
         return commit
 
     def commit_tree(self, tree: str, parents: list[str], message: str, author: tuple[str, str], signer=None) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from coop_cli import book, verify
 from coop_cli.errors import CoopError
 from coop_cli.i18n import _
-from coop_cli.repo import Coop, git
+from coop_cli.repo import SYNCING, Coop, git
 
 PUSH_TRIES = 3
 
@@ -84,7 +84,7 @@ def _sync_once(coop: Coop, recorder: book.Recorder, remote: str, branch: str) ->
             )
     merged = False
     if fetched and _is_ancestor(coop, ours, theirs):
-        git(coop.root, "merge", "-q", "--ff-only", theirs)
+        coop.move_head(ours, theirs, f"sync: fast-forward to {remote}")
         merged = True
     elif fetched:
         _merge(coop, recorder, theirs, remote)
@@ -110,9 +110,12 @@ def _merge(coop: Coop, recorder: book.Recorder, theirs: str, remote: str) -> Non
     """git merges (running the journal driver), then coop makes the merge commit itself, signed by the member."""
     ours = git(coop.root, "rev-parse", "HEAD").strip()
     identity = ["-c", f"user.name={recorder.author[0]}", "-c", f"user.email={recorder.author[1]}", "-c", "commit.gpgsign=false"]
+    marker = coop.git_dir() / "coop" / SYNCING
+    marker.write_text(theirs + "\n", encoding="utf-8")  # a kill from here on leaves a merge that the next coop undoes
     if git(coop.root, *identity, "merge", "-q", "--no-ff", "--no-commit", theirs, check=False, status=True) != 0:
         conflicted = git(coop.root, "diff", "--name-only", "--diff-filter=U").split()
         git(coop.root, "merge", "--abort", check=False)
+        marker.unlink(missing_ok=True)
         raise CoopError(
             _("both this copy and {remote} changed {files} in ways that cannot be joined; nothing was merged: settle it at a meeting").format(
                 remote=remote, files=", ".join(conflicted) or _("the same files")
@@ -122,12 +125,12 @@ def _merge(coop: Coop, recorder: book.Recorder, theirs: str, remote: str) -> Non
     message = f"sync: merge {remote} ({theirs[:10]})\n"
     commit = coop.commit_tree(tree, [ours, theirs], message, recorder.author, recorder.signer)
     git(coop.root, "update-ref", "-m", "coop sync: merge", "HEAD", commit, ours)
-    git(coop.root, "merge", "--quit")
-    git(coop.root, "reset", "-q", "--hard", "HEAD")
+    git(coop.root, "merge", "--quit")  # the working tree and index already hold the merged files
+    marker.unlink(missing_ok=True)
 
 
 def _undo(coop: Coop, previous: str) -> None:
-    git(coop.root, "reset", "-q", "--hard", previous)
+    coop.move_head(git(coop.root, "rev-parse", "HEAD").strip(), previous, "sync: undo a merge that does not verify")
 
 
 def _is_ancestor(coop: Coop, older: str, newer: str) -> bool:

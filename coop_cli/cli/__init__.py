@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 
 import typer
@@ -91,6 +92,8 @@ def _print_version(value: bool) -> None:
 def main(argv: list[str] | None = None) -> None:
     """The console script: run one command, turning every error into one line on stderr and an exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    # A file size limit then makes writes fail with an error coop can report, instead of killing it.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     language = _language_from(argv)
     if language is not None and language not in LANGUAGES:
         _error(_("--lang must be one of {choices}, got {value!r}").format(choices=", ".join(LANGUAGES), value=language))
@@ -122,6 +125,16 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         sys.stderr.close()  # `coop balance | head`: the reader left, which is not an error
         os._exit(0)
+    except OSError as problem:
+        where = f" ({problem.filename})" if problem.filename else ""
+        _error(_("{reason}{where}; nothing was changed that coop cannot repair on its next run").format(reason=problem.strerror or problem, where=where))
+        sys.exit(1)
+    except Exception as problem:  # a bug: say so in one line, and keep the trace for whoever debugs it
+        if os.environ.get("COOP_DEBUG"):
+            raise
+        _error(_("coop failed unexpectedly ({kind}: {problem}); run it again with COOP_DEBUG=1 and report the trace").format(
+            kind=type(problem).__name__, problem=problem))
+        sys.exit(1)
     sys.exit(status if isinstance(status, int) else 0)
 
 
