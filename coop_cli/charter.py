@@ -67,7 +67,13 @@ def split(text: str) -> tuple[str, str]:
 
 def parse(text: str) -> Charter:
     front, _text = split(text)
-    rules = yamltext.load(front, FILE)
+    try:
+        return _charter_from(yamltext.load_fast(front, FILE))
+    except CoopError:
+        return _charter_from(yamltext.load(front, FILE))  # read again as YAML 1.2, naming lines
+
+
+def _charter_from(rules: Any) -> Charter:
     if not isinstance(rules, dict):
         raise CoopError(_("{file}: the front matter must be a mapping of rules").format(file=FILE))
     try:

@@ -6,7 +6,10 @@ Every problem in the file is reported with its line; nothing here touches the fi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from functools import cached_property
+import base64
+import re
+from datetime import date, datetime
 from typing import Any
 
 from coop_cli import yamltext
@@ -22,11 +25,15 @@ _GROUP_FIELDS = {"name", "members", "decision"}
 
 @dataclass(frozen=True)
 class Register:
-    """The parsed register, in file order, and the YAML document it came from (for rewriting)."""
+    """The parsed register, in file order, and its text (whose comment-keeping YAML document is read only to rewrite it)."""
 
     members: tuple[Member, ...]
-    document: Any = None
+    text: str = ""
     groups: tuple[Group, ...] = ()
+
+    @cached_property
+    def document(self) -> Any:
+        return yamltext.load(self.text, FILE)
 
     def get(self, member_id: str) -> Member | None:
         for member in self.members:
@@ -42,7 +49,14 @@ class Register:
 
 
 def parse(text: str) -> Register:
-    document = yamltext.load(text, FILE)
+    """Read fast with PyYAML; if anything is wrong, read again with ruamel.yaml to name the line."""
+    try:
+        return _register(yamltext.load_fast(text, FILE), text)
+    except CoopError:
+        return _register(yamltext.load(text, FILE), text)
+
+
+def _register(document: Any, text: str) -> Register:
     if not isinstance(document, dict) or not isinstance(document.get("members"), list):
         raise CoopError(_("{file} must be a mapping with a list named 'members'").format(file=FILE))
     members = []
@@ -61,7 +75,7 @@ def parse(text: str) -> Register:
     unknown = set(map(str, document)) - {"members", "groups"}
     if unknown:
         raise CoopError(_("{file}: unknown section {name!r} (expected members and groups)").format(file=FILE, name=sorted(unknown)[0]))
-    return Register(tuple(members), document, _groups(document.get("groups"), seen))
+    return Register(tuple(members), text, _groups(document.get("groups"), seen))
 
 
 def _groups(items: Any, member_ids: set[str]) -> tuple[Group, ...]:
@@ -103,7 +117,7 @@ def _member(item: Any) -> Member:
             raise BadInput(_("a member has no {field}").format(field=required))
     member_id = check_member_id(_string(item["id"], "id"))
     since = item["since"]
-    if not isinstance(since, date):
+    if isinstance(since, datetime) or not isinstance(since, date):
         since = parse_date(_string(since, "since"), "since")
     status = _string(item.get("status", "active"), "status")
     if status not in STATUSES:
@@ -114,7 +128,7 @@ def _member(item: Any) -> Member:
             raise BadInput(_("{id}: unknown role {role!r} (roles are {choices})").format(id=member_id, role=role, choices=", ".join(ROLES)))
     keys = _strings(item.get("keys"), "keys")
     for key in keys:
-        check_public_key(key, member_id)
+        check_key_line(key, member_id)
     return Member(
         id=member_id,
         name=check_text(_string(item["name"], "name"), "name"),
@@ -128,9 +142,28 @@ def _member(item: Any) -> Member:
     )
 
 
+_KEY_LINE = re.compile(r"(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|ssh-rsa) ([A-Za-z0-9+/]+={0,2})(?: [^\n]*)?", re.ASCII)
+
+
+def check_key_line(text: str, member_id: str) -> str:
+    """The shape of a public key line, checked without loading cryptography: reading the register stays fast.
+
+    Keys are checked in full when one is added, and whenever a signature is made or verified with it.
+    """
+    match = _KEY_LINE.fullmatch(text)
+    try:
+        valid = match is not None and len(base64.b64decode(match[2], validate=True)) > 16
+    except ValueError:
+        valid = False
+    if not valid:
+        raise BadInput(_("{id}: a key is not a valid SSH public key line ({text!r})").format(id=member_id, text=text[:40]))
+    return text
+
+
 def check_public_key(text: str, member_id: str) -> str:
-    from coop_cli.signing import PublicKey  # cryptography is loaded only when keys are read
+    """A key about to enter the register, checked in full (it must decode to a usable key)."""
     from coop_cli.errors import SigningError
+    from coop_cli.signing import PublicKey  # cryptography is loaded only when keys are added or used
 
     try:
         PublicKey.parse(text)
@@ -140,9 +173,10 @@ def check_public_key(text: str, member_id: str) -> str:
 
 
 def _string(value: Any, what: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int, date)):
+    """Only YAML strings: numbers and booleans are read differently by YAML 1.1 and 1.2, so they are refused, not guessed."""
+    if not isinstance(value, str):
         raise BadInput(_("{what} must be text, got {value!r}").format(what=what, value=value))
-    return str(value)
+    return value
 
 
 def _strings(value: Any, what: str) -> tuple[str, ...]:

@@ -1,6 +1,6 @@
 """YAML as coop reads and rewrites it: safe, bounded, and keeping the humans' comments.
 
-ruamel.yaml's round-trip mode builds only plain mappings, lists and scalars (no object construction).
+ruamel.yaml's round-trip mode builds only plain mappings, lists and scalars (no object construction); PyYAML's safe loader reads fast.
 """
 
 from __future__ import annotations
@@ -40,6 +40,21 @@ def load(text: str, what: str) -> Any:
         raise CoopError(_("{what}{line} is not valid YAML: {reason}").format(what=what, line=line, reason=reason)) from None
     except (ValueError, TypeError, RecursionError) as problem:
         raise CoopError(_("{what} is not valid YAML: {reason}").format(what=what, reason=problem)) from None
+
+
+def load_fast(text: str, what: str) -> Any:
+    """Plain data through PyYAML's C safe loader, for reading only: no comments, no lines, five to twenty times faster.
+
+    Callers read with this first and, when the data does not validate, again with `load` to name the line.
+    """
+    import yaml
+
+    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
+        raise CoopError(_("{what} is larger than {n} bytes; coop refuses to read it").format(what=what, n=MAX_YAML_BYTES))
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
+        return load(text, what)  # ruamel names the line of the problem
 
 
 def dump(document: Any) -> str:
