@@ -1,13 +1,16 @@
 """`coop balance`: every account's balance, summing to zero."""
 
+from decimal import Decimal
+
 import typer
 
 from coop_cli import reports
 from coop_cli.cli.options import FORMAT, Format, state
 from coop_cli.cli.output import Column, emit
+from coop_cli.cli.report import balance_bar, bar_scale
 from coop_cli.errors import CoopError
 from coop_cli.i18n import _
-from coop_cli.model import parse_date
+from coop_cli.model import account_member, parse_date
 
 
 def register(app: typer.Typer) -> None:
@@ -24,6 +27,7 @@ TABLE = [
     Column("balance", _("Balance"), numeric=True),
 ]
 DATA = [TABLE[0], Column("member", _("Member")), *TABLE[1:]]  # scripts also get the bare member id
+BARS = [*TABLE, Column("bar", "", no_wrap=True)]
 
 
 def balance(
@@ -40,4 +44,14 @@ def balance(
     rows = [row.__dict__ for row in reports.balance_rows(table, register, member)]
     total = sum(table.values(), reports.ZERO)
     footer = {"account": _("Total"), "balance": total} if member is None else None
-    emit(rows, TABLE if fmt is Format.table else DATA, fmt, footer=footer)
+    if fmt is Format.table:
+        _add_bars(rows, table)
+    emit(rows, BARS if fmt is Format.table else DATA, fmt, footer=footer)
+
+
+def _add_bars(rows: list[dict], table: dict[str, Decimal]) -> None:
+    """A bar beside each member's balance, on one scale for every member's balance (so that `--member` still shows
+    where one stands among all). The coop account has none: it has no limits, and its balance would dwarf the rest."""
+    scale = bar_scale([b for account, b in table.items() if account_member(account)])
+    for row in rows:
+        row["bar"] = balance_bar(row["balance"], scale) if row["member"] else ""

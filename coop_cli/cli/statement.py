@@ -1,4 +1,11 @@
-"""`coop statement MEMBER`: one member's exchanges with a running balance."""
+"""`coop statement MEMBER`: one member's exchanges with a running balance.
+
+As a table, CSV or JSON, or with --html a one-page statement to print for a member who never opens a terminal.
+"""
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
 
 import typer
 
@@ -7,12 +14,15 @@ from coop_cli.cli.options import FORMAT, Format, state
 from coop_cli.cli.output import Column, emit
 from coop_cli.errors import CoopError
 from coop_cli.i18n import _
+from coop_cli.members import Register
 from coop_cli.model import COOP_ACCOUNT, format_hours, member_account, parse_date
+from coop_cli.repo import Coop
 
 
 def register(app: typer.Typer) -> None:
     app.command("statement", help=_(
         "One member's exchanges with the running balance (`coop` for the coop's own account).\n\n"
+        "--html FILE writes a one-page statement to print for a member who does not use a terminal.\n\n"
         "Example: coop statement agnes --from 2026-01-01 --to 2026-03-31"
     ))(statement)
 
@@ -33,13 +43,29 @@ def statement(
     start: str = typer.Option(None, "--from", metavar="YYYY-MM-DD", help=_("First day (earlier exchanges make the opening balance).")),
     end: str = typer.Option(None, "--to", metavar="YYYY-MM-DD", help=_("Last day.")),
     fmt: Format = FORMAT,
+    html_file: Path = typer.Option(None, "--html", metavar="FILE", help=_("Write a printable page with a chart of the balance to FILE instead of printing.")),
 ) -> None:
     coop = state(ctx).coop()
-    if member != COOP_ACCOUNT and coop.register().get(member) is None:
+    register = coop.register()
+    if member != COOP_ACCOUNT and register.get(member) is None:
         raise CoopError(_("{id!r} is not a member of this coop (see coop member list)").format(id=member))
     account = COOP_ACCOUNT if member == COOP_ACCOUNT else member_account(member)
-    opening, rows = reports.statement(
-        coop.readable_entries(), account, parse_date(start, "--from") if start else None, parse_date(end, "--to") if end else None
-    )
+    first, last = parse_date(start, "--from") if start else None, parse_date(end, "--to") if end else None
+    opening, rows = reports.statement(coop.readable_entries(), account, first, last)
+    if html_file is not None:
+        _write_html(coop, register, member, first, last, opening, rows, html_file)
+        return
     title = _("Statement of {member}, opening balance {opening}").format(member=member, opening=format_hours(opening)) if fmt is Format.table else None
     emit([row.__dict__ for row in rows], COLUMNS, fmt, title=title)
+
+
+def _write_html(coop: Coop, register: Register, member: str, first: date | None, last: date | None, opening: Decimal, rows: list[reports.StatementRow], path: Path) -> None:
+    """The statement as a page to print for a member who never opens a terminal."""
+    from coop_cli import html
+    from coop_cli.cli.report import write_page
+
+    charter = coop.charter()
+    names = {m.id: m.name for m in register.members}
+    name = names.get(member) or _("the coop account")
+    view = html.StatementView(member, name, first, last, opening, rows, names)
+    typer.echo(_("Wrote {file}").format(file=write_page(path, html.statement_page(view, charter))))
