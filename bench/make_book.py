@@ -19,7 +19,7 @@ from coop_cli.model import Entry, Posting, member_account
 from coop_cli.repo import LEDGER, Coop
 from coop_cli.signing import load_signer, new_ed25519_key, signature_to_line
 
-FIRST_MONTH, MONTHS = date(2019, 1, 1), 94  # January 2019 to October 2026
+FIRST_MONTH, MONTHS = date(2016, 11, 1), 120  # ten years of monthly files: November 2016 to October 2026
 MEMBERS = 40
 DEFAULT_KEY = Path(tempfile.gettempdir()) / "coop-bench" / "treasurer"  # outside any repository
 WORK = [("jardinage", "Jardinage"), ("réparation", "Réparation de vélo"), ("cuisine", "Repas préparés"),

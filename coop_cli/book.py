@@ -169,7 +169,7 @@ def record(coop: Coop, identity: Identity, exchanges: list[Exchange], origin: st
     with coop.writing() as notes:
         charter, register = coop.charter(), coop.register()
         recorder = recorder_for(coop, identity, register, signer)
-        balances = reports.balances(coop.readable_entries())
+        balances = coop.balances()
         entries = []
         for line, unsigned in drafts:
             entry = recorded_by(unsigned, recorder.member.id)

@@ -137,7 +137,7 @@ def close(coop: Coop, identity: book.Identity, slug: str, today: date | None = N
         closed = replace(meeting, status="closed")
         entries = []
         if charter.meeting_credit:
-            balances = reports.balances(coop.readable_entries())
+            balances = coop.balances()
             for attendee in meeting.attendees:
                 exchange = book.Exchange("coop", attendee, str(meeting.duration), meeting.title, meeting.date.isoformat())
                 entry = book.recorded_by(book.draft(exchange, today, "meeting", (("meeting", slug),)), recorder.member.id)

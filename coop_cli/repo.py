@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
@@ -21,11 +23,13 @@ from coop_cli import charter as charter_format
 from coop_cli import members as members_format
 from coop_cli.errors import CoopError
 from coop_cli.i18n import _, ngettext
-from coop_cli.journal import Problem, parse_journal
+from coop_cli.journal import FileSummary, Problem, parse_journal, summarise_file
 from coop_cli.model import Charter, Entry, Meeting
 
 LEDGER = "ledger"
 SYNCING = "sync-in-progress"  # a marker in .git/coop while coop sync merges
+CACHE_VERSION = 1
+PARALLEL_BYTES = 50_000_000  # below this, starting a second process costs more than it saves
 BOOK_PATHS = (charter_format.FILE, members_format.FILE, LEDGER)
 GIT_ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
 
@@ -107,18 +111,79 @@ class Coop:
             problems += wrong
         return entries, problems
 
+    def balances(self, until: date | None = None) -> dict[str, Decimal]:
+        """Every account's balance after the entries dated up to `until` (all by default), exactly as a full read gives.
+
+        Each journal in coop's own form is summarised by a quick scan, and the summary is kept in .git/coop/cache
+        under the file's git blob id: content, never a time stamp, decides whether it is still good. Files in
+        any other form, and files partly after `until`, are read in full.
+        """
+        cutoff = until.isoformat() if until else None
+        table: dict[str, Decimal] = {}
+        for relative, summary in self._summaries().items():
+            if summary is not None and (cutoff is None or summary.last <= cutoff):
+                for account, hundredths in summary.balances.items():
+                    table[account] = table.get(account, Decimal(0)) + Decimal(hundredths).scaleb(-2)
+            elif summary is None or summary.first <= cutoff:
+                found, problems = parse_journal(self.read(relative), relative)
+                if problems:
+                    self._refuse_unreadable(problems)
+                for entry in found:
+                    if cutoff is None or entry.date <= until:
+                        for posting in entry.postings:
+                            table[posting.account] = table.get(posting.account, Decimal(0)) + posting.amount
+        return table
+
+    def _summaries(self) -> dict[str, FileSummary | None]:
+        """A summary per journal file (None: not in coop's form), from the cache where the file's blob id is known."""
+        unit = self.charter().unit
+        files = self.journal_files()
+        known = self._clean_blob_ids()
+        cache_path = self._cache_path()
+        cache = _load_cache(cache_path, unit) if known else {}
+        missing = [r for r in files if known.get(r) not in cache]
+        computed = dict(zip(missing, _summarise_all([self.root / r for r in missing], unit)))
+        summaries = {r: computed[r] if r in computed else cache[known[r]] for r in files}
+        fresh = {known[r]: computed[r] for r in missing if r in known}
+        if fresh:
+            _save_cache(cache_path, unit, {**{known[r]: summaries[r] for r in files if r in known}, **fresh})
+        return summaries
+
+    def _clean_blob_ids(self) -> dict[str, str]:
+        """Journals whose working file is exactly what git's index holds, with that blob id (git checks stat and content)."""
+        try:
+            staged = git(self.root, "ls-files", "-s", "-z", "--", f"{LEDGER}/*.journal")
+            dirty = set(filter(None, git(self.root, "diff-files", "--name-only", "-z", "--", LEDGER).split("\0")))
+        except CoopError:
+            return {}  # not a git repository: no cache, every file is read
+        blobs = {}
+        for record in filter(None, staged.split("\0")):
+            info, _tab, path = record.partition("\t")
+            if path not in dirty and info.split()[2] == "0":
+                blobs[path] = info.split()[1]
+        return blobs
+
+    def _cache_path(self) -> Path | None:
+        try:
+            return self.git_dir() / "coop" / "cache" / "journals.json"
+        except CoopError:
+            return None
+
+    def _refuse_unreadable(self, problems: list[Problem]) -> None:
+        if len(problems) == 1:
+            raise CoopError(str(problems[0]))
+        n = len(problems) - 1
+        raise CoopError(
+            ngettext("{problem} (and {n} more problem; run coop verify)", "{problem} (and {n} more problems; run coop verify)", n).format(
+                problem=problems[0], n=n
+            )
+        )
+
     def readable_entries(self) -> list[Entry]:
         """The entries, or an error naming the first unreadable line: reports never skip what they cannot read."""
         entries, problems = self.entries()
         if problems:
-            if len(problems) == 1:
-                raise CoopError(str(problems[0]))
-            n = len(problems) - 1
-            raise CoopError(
-                ngettext("{problem} (and {n} more problem; run coop verify)", "{problem} (and {n} more problems; run coop verify)", n).format(
-                    problem=problems[0], n=n
-                )
-            )
+            self._refuse_unreadable(problems)
         return entries
 
     def meetings(self) -> list[Meeting]:
@@ -340,6 +405,50 @@ def init_repository(folder: Path) -> None:
         raise CoopError(_("{folder} already exists and is not an empty folder").format(folder=folder))
     folder.mkdir(parents=True, exist_ok=True)
     git(folder, "init", "-q", "-b", "main")
+
+
+# ---------------------------------------------------------------- the balance cache
+
+def _summarise_one(path: Path, unit: str) -> FileSummary | None:
+    try:
+        return summarise_file(path.read_bytes().decode("utf-8"), unit)
+    except (OSError, UnicodeDecodeError):
+        return None  # the full read names the problem
+
+
+def _summarise_all(paths: list[Path], unit: str) -> list[FileSummary | None]:
+    """Summaries of many files, on every core when there is enough to read to be worth starting them."""
+    if sum(p.stat().st_size for p in paths if p.exists()) < PARALLEL_BYTES or (os.cpu_count() or 1) < 2:
+        return [_summarise_one(p, unit) for p in paths]
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(min(os.cpu_count() or 2, 8), mp_context=get_context("fork")) as pool:
+        return list(pool.map(_summarise_one, paths, [unit] * len(paths), chunksize=4))
+
+
+def _load_cache(path: Path | None, unit: str) -> dict[str, FileSummary | None]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path else {}
+    except (OSError, ValueError):
+        return {}
+    if data.get("version") != CACHE_VERSION or data.get("unit") != unit:
+        return {}
+    return {blob: FileSummary(**value) if value else None for blob, value in data.get("files", {}).items()}
+
+
+def _save_cache(path: Path | None, unit: str, summaries: dict[str, FileSummary | None]) -> None:
+    """Best effort: a read-only copy simply goes without."""
+    if path is None:
+        return
+    files = {blob: (s.__dict__ if s else None) for blob, s in summaries.items()}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({"version": CACHE_VERSION, "unit": unit, "files": files}), encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        pass
 
 
 # ---------------------------------------------------------------- reading history

@@ -40,7 +40,7 @@ def balance(
     register = coop.register()
     if member is not None and member != "coop" and register.get(member) is None:
         raise CoopError(_("{id!r} is not a member of this coop (see coop member list)").format(id=member))
-    table = reports.balances(coop.readable_entries(), parse_date(until) if until else None)
+    table = coop.balances(parse_date(until) if until else None)
     rows = [row.__dict__ for row in reports.balance_rows(table, register, member)]
     total = sum(table.values(), reports.ZERO)
     footer = {"account": _("Total"), "balance": total} if member is None else None

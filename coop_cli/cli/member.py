@@ -95,7 +95,7 @@ def list_members(
         if found is None:
             raise CoopError(_("there is no group {name!r} (see coop group list)").format(name=group))
         members = tuple(m for m in members if m.id in found.members)
-    table = reports.balances(coop.readable_entries())
+    table = coop.balances()
     rows = [
         {"member": m.id, "name": m.name, "status": m.status, "roles": " ".join(m.roles), "since": m.since, "balance": table.get(m.account, reports.ZERO)}
         for m in members
@@ -141,7 +141,7 @@ def show(ctx: typer.Context, member_id: str = typer.Argument(..., metavar="ID"),
     member = coop.register().get(member_id)
     if member is None:
         raise CoopError(_("{id!r} is not a member of this coop (see coop member list)").format(id=member_id))
-    balance = reports.balances(coop.readable_entries()).get(member.account, reports.ZERO)
+    balance = coop.balances().get(member.account, reports.ZERO)
     fields = [
         ("id", member.id), ("name", member.name), ("since", member.since), ("status", member.status),
         ("roles", " ".join(member.roles)), ("balance", balance),
