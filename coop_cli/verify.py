@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import sqlite3
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -25,7 +28,7 @@ from coop_cli.repo import LEDGER, Commit, Coop, Objects, git, parse_commit
 
 MANAGERS = ("treasurer", "secretary")
 CLOCK_SKEW = 3600  # seconds a commit may seem older than its parent before it counts as backdated
-STATE_FILE = "verified.json"
+STATE_FILE = "verified.sqlite"
 MINUTES = f"{LEDGER}/meetings/"
 CLOSED = "\n- Status: closed\n"
 AUDIT_TAGS = "refs/tags/audit/"
@@ -55,17 +58,52 @@ class Recorded:
     signed_by: str | None  # the member whose registered key made the signature, None if it does not verify
 
 
+class Ids:
+    """Entry id -> digest of its text: what a saved verification holds (SQLite, read only as needed) under what this run adds.
+
+    Copying one (at a branch of the history) copies only what this run added, never the saved million.
+    """
+
+    def __init__(self, base: sqlite3.Connection | None = None, base_count: int = 0, layer: dict[str, str] | None = None):
+        self.base, self.base_count, self.layer = base, base_count, layer if layer is not None else {}
+
+    def get(self, entry_id: str) -> str | None:
+        found = self.layer.get(entry_id)
+        if found is None and self.base is not None:
+            row = self.base.execute("SELECT digest FROM ids WHERE id = ?", (entry_id,)).fetchone()
+            found = row[0] if row else None
+        return found
+
+    def __contains__(self, entry_id: str) -> bool:
+        return self.get(entry_id) is not None
+
+    def __getitem__(self, entry_id: str) -> str:
+        found = self.get(entry_id)
+        if found is None:
+            raise KeyError(entry_id)
+        return found
+
+    def __setitem__(self, entry_id: str, value: str) -> None:
+        self.layer[entry_id] = value
+
+    def __len__(self) -> int:
+        return self.base_count + len(self.layer)
+
+    def copy(self) -> "Ids":
+        return Ids(self.base, self.base_count, dict(self.layer))
+
+
 @dataclass
 class Books:
     """The books as of one commit: which entry ids exist (with a digest of their text) and the balances."""
 
-    ids: dict[str, str] = field(default_factory=dict)
+    ids: Ids = field(default_factory=Ids)
     balances: dict[str, Decimal] = field(default_factory=dict)
     reversed: set[str] = field(default_factory=set)
     hours: Decimal = Decimal(0)
 
     def copy(self) -> "Books":
-        return Books(dict(self.ids), dict(self.balances), set(self.reversed), self.hours)
+        return Books(self.ids.copy(), dict(self.balances), set(self.reversed), self.hours)
 
     def add(self, entry: Entry) -> None:
         self.ids[entry.id or ""] = digest(entry)
@@ -73,15 +111,6 @@ class Books:
         reports.post(entry, self.balances)
         if entry.tag("reverses"):
             self.reversed.add(entry.tag("reverses"))
-
-    def to_json(self) -> dict:
-        balances = {a: str(b) for a, b in self.balances.items()}
-        return {"ids": self.ids, "balances": balances, "reversed": sorted(self.reversed), "hours": str(self.hours)}
-
-    @classmethod
-    def from_json(cls, data: dict) -> "Books":
-        balances = {a: Decimal(b) for a, b in data["balances"].items()}
-        return cls(dict(data["ids"]), balances, set(data["reversed"]), Decimal(data["hours"]))
 
 
 def digest(entry: Entry) -> str:
@@ -124,11 +153,13 @@ def summarise(books: Books) -> Summary:
 class Auditor:
     """Judges each commit from the books as its parents left them, with the register and charter of that commit."""
 
-    def __init__(self, coop: Coop, objects: Objects):
+    def __init__(self, coop: Coop, objects: Objects, keep_entries: bool = False):
         self.coop = coop
         self.objects = objects
+        self.keep_entries = keep_entries  # `coop log` wants every entry; verify alone keeps none, so a million fit in memory
         self.findings: list[Finding] = []
         self.recorded: list[Recorded] = []
+        self.signatures: list[PendingSignature] = []
         self._registers: dict[str, Register] = {}
         self._charters: dict[str, Charter] = {}
         self._files: dict[str, dict[str, str]] = {}
@@ -329,6 +360,9 @@ class Auditor:
             say(_("the postings do not balance (they sum to {total})").format(total=total))
         recorder = register.get(entry.recorder or "")
         signed_by = self._check_entry_signature(entry, recorder, charter, say)
+        if signed_by is not None:
+            kept = len(self.recorded) if self.keep_entries else None
+            self.signatures.append(PendingSignature(signed_bytes(entry, charter.unit), entry.sig or "", recorder.keys, recorder.id, commit.id, where, entry_id, kept))
         if recorder is not None and len(entry.postings) == 2 and total == 0:
             committed_on = datetime.fromtimestamp(commit.time, timezone.utc).date()
             for message in checks.entry_problems(entry, charter, register, books.balances, recorder, committed_on):
@@ -339,33 +373,82 @@ class Auditor:
         if reverses and (reverses not in books.ids or reverses in books.reversed):
             say(_("the entry reverses {id}, which does not exist or was already reversed").format(id=reverses))
         books.add(entry)
-        self.recorded.append(Recorded(entry, commit.id, commit.time, signed_by))
+        if self.keep_entries:
+            self.recorded.append(Recorded(entry, commit.id, commit.time, signed_by))
 
     def _check_entry_signature(self, entry: Entry, recorder: Member | None, charter: Charter, say: Callable[[str], None]) -> str | None:
-        from coop_cli.signing import PublicKey, signature_from_line, verify
-
+        """Queue the signature for checking on every core at the end of the walk; say at once what needs no key."""
         if recorder is None:
             say(_("the entry was recorded by {id!r}, who is not in the register of that commit").format(id=entry.recorder))
             return None
         if not entry.sig:
             say(_("the entry is not signed"))
             return None
-        try:
-            key = verify(signed_bytes(entry, charter.unit), signature_from_line(entry.sig))
-        except SigningError as problem:
-            say(_("the entry's signature does not verify: {problem}").format(problem=problem.message))
-            return None
-        if not any(_same_key(k, key, PublicKey) for k in recorder.keys):
-            say(_("the entry is signed by the key {key}, which {id} did not have when it was added").format(key=key.fingerprint(), id=recorder.id))
-            return None
         return recorder.id
 
+    def check_signatures(self) -> None:
+        """Every queued entry signature, verified on every core; a failure is reported with its commit, place and entry."""
+        results = _verify_all([(p.data, p.sig, p.keys, p.member) for p in self.signatures])
+        for pending, problem in zip(self.signatures, results):
+            if problem is None:
+                continue
+            self.problem(problem, pending.commit, pending.where, pending.entry)
+            if pending.recorded is not None:
+                self.recorded[pending.recorded] = replace(self.recorded[pending.recorded], signed_by=None)
 
-def _same_key(text: str, key, public_key_class) -> bool:
+
+@dataclass(frozen=True)
+class PendingSignature:
+    data: bytes
+    sig: str
+    keys: tuple[str, ...]
+    member: str
+    commit: str
+    where: str
+    entry: str | None
+    recorded: int | None  # its place in Auditor.recorded, when entries are kept
+
+
+PARALLEL_SIGNATURES = 2000
+
+
+def _verify_all(items: list[tuple[bytes, str, tuple[str, ...], str]]) -> list[str | None]:
+    if len(items) < PARALLEL_SIGNATURES or (os.cpu_count() or 1) < 2:
+        return [_verify_one(item) for item in items]
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(min(os.cpu_count() or 2, 8), mp_context=get_context("fork")) as pool:
+        return list(pool.map(_verify_one, items, chunksize=500))
+
+
+def _verify_one(item: tuple[bytes, str, tuple[str, ...], str]) -> str | None:
+    """None when the signature holds and was made with one of the recorder's keys; else the problem, in words."""
+    from coop_cli.signing import signature_from_line, verify
+
+    data, sig, keys, member = item
     try:
-        return public_key_class.parse(text) == key
+        key = verify(data, signature_from_line(sig))
+    except SigningError as problem:
+        return _("the entry's signature does not verify: {problem}").format(problem=problem.message)
+    if not any(_key(k) == key for k in keys):
+        return _("the entry is signed by the key {key}, which {id} did not have when it was added").format(key=key.fingerprint(), id=member)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _key(text: str):
+    """A register's key line as a PublicKey (None if it cannot be read), parsed once however many entries it signed."""
+    from coop_cli.signing import PublicKey
+
+    try:
+        return PublicKey.parse(text)
     except SigningError:
-        return False
+        return None
+
+
+def _same_key(text: str, key, _public_key_class=None) -> bool:
+    return _key(text) == key
 
 
 def _is_committer(commit: Commit, member: Member) -> bool:
@@ -392,11 +475,17 @@ def genesis(coop: Coop, head: str) -> str | None:
 
 
 def audit(
-    coop: Coop, full: bool = False, progress: Callable[[int, int], None] | None = None, head: str = "HEAD", remember: bool = True
+    coop: Coop,
+    full: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    head: str = "HEAD",
+    remember: bool = True,
+    keep_entries: bool = False,
 ) -> Report:
     """Verify the history of the books from their genesis (or from the last verified commit) to `head`.
 
-    With `remember`, a clean result is kept in .git/coop so that the next run starts from it.
+    With `remember`, a clean result is kept in .git/coop so that the next run starts from it; with
+    `keep_entries`, the report lists every entry with the commit that added it (for `coop log`).
     """
     head = git(coop.root, "rev-parse", "--verify", "-q", head, check=False).strip()
     if not head:
@@ -405,17 +494,26 @@ def audit(
     if start is None:
         raise CoopError(_("charter.md was never committed here: these are not a coop's books"))
     saved = None if full else _load_state(coop, head)
+    try:
+        return _walk(coop, head, start, saved, progress, remember, keep_entries)
+    finally:
+        if saved:
+            saved[1].ids.base.close()
+
+
+def _walk(coop: Coop, head: str, start: str, saved, progress, remember: bool, keep_entries: bool) -> Report:
     exclude = [f"^{saved[0]}"] if saved else [f"^{p}" for p in _parents(coop, start)]
     listing = git(coop.root, "rev-list", "--topo-order", "--reverse", "--parents", head, *exclude).split("\n")
     order = [line.split() for line in listing if line.strip()]
     with Objects(coop.root) as objects:
-        auditor = Auditor(coop, objects)
+        auditor = Auditor(coop, objects, keep_entries)
         states: dict[str, Books] = {saved[0]: saved[1]} if saved else {}
+        listed = {line[0] for line in order}
         if saved is None:
             for parent in _parents(coop, start):
                 states[parent] = Books()
-        elif any(p not in states and p not in {c[0] for c in order} for line in order for p in line[1:]):
-            return audit(coop, True, progress, head, remember)  # a branch forked before the saved state: judge it all
+        elif any(p not in states and p not in listed for line in order for p in line[1:]):
+            return _walk(coop, head, start, None, progress, remember, keep_entries)  # a branch forked before the saved state
         waiting = _children_count(order)
         tags_by_commit = set(git(coop.root, "for-each-ref", "--format=%(*objectname)", AUDIT_TAGS).split())
         attested: dict[str, Summary] = {}
@@ -435,13 +533,14 @@ def audit(
             if progress:
                 progress(done, len(order))
         books = states.get(head) or (saved[1] if saved else Books())
+        auditor.check_signatures()
         _check_audit_tags(coop, objects, auditor, attested, start, head)
         total = sum(books.balances.values(), Decimal(0))
         if total != 0:
             auditor.problem(_("the balances sum to {total}, not zero").format(total=total))
         report = Report(auditor.findings, auditor.recorded, len(order), head, books.balances, start, books)
     if remember and not report.findings:
-        _save_state(coop, head, books)
+        _save_state(coop, head, books, saved[0] if saved else None)
     return report
 
 
@@ -530,29 +629,49 @@ def _state_path(coop: Coop) -> Path:
 
 
 def _load_state(coop: Coop, head: str) -> tuple[str, Books] | None:
-    """The last verified commit and its books, if HEAD descends from it: never trusted across a rewrite."""
+    """The last verified commit and its books, if `head` descends from it: never trusted across a rewrite.
+
+    The ids stay in SQLite and are looked up one by one, so one new commit costs little however long the history.
+    """
+    path = _state_path(coop)
+    if not path.exists():
+        return None
     try:
-        data = json.loads(_state_path(coop).read_text(encoding="utf-8"))
-        commit, books = data["commit"], Books.from_json(data["books"])
-    except (OSError, ValueError, KeyError, TypeError):
+        base = sqlite3.connect(path)
+        meta = dict(base.execute("SELECT key, value FROM meta"))
+        commit, count = meta["commit"], int(meta["count"])
+        balances = {a: Decimal(b) for a, b in json.loads(meta["balances"]).items()}
+        books = Books(Ids(base, count), balances, set(json.loads(meta["reversed"])), Decimal(meta["hours"]))
+    except (sqlite3.Error, KeyError, ValueError, TypeError):
         return None
     if git(coop.root, "merge-base", "--is-ancestor", commit, head, check=False, status=True) != 0:
+        base.close()
         return None
     return commit, books
 
 
-def _save_state(coop: Coop, head: str, books: Books) -> None:
+def _save_state(coop: Coop, head: str, books: Books, extends: str | None) -> None:
+    """Keep what this clean run established: added to the saved state it started from, or written afresh."""
     path = _state_path(coop)
     path.parent.mkdir(exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"commit": head, "books": books.to_json()}), encoding="utf-8")
-    temporary.replace(path)
-
-
-def last_verified(coop: Coop) -> str | None:
-    try:
-        return json.loads(_state_path(coop).read_text(encoding="utf-8"))["commit"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
+    meta = {
+        "commit": head,
+        "count": str(len(books.ids)),
+        "balances": json.dumps({a: str(b) for a, b in books.balances.items()}),
+        "reversed": json.dumps(sorted(books.reversed)),
+        "hours": str(books.hours),
+    }
+    if extends and books.ids.base is not None:
+        target, database = path, books.ids.base
+    else:
+        target = path.with_suffix(f".{os.getpid()}.tmp")
+        target.unlink(missing_ok=True)
+        database = sqlite3.connect(target)
+        database.execute("CREATE TABLE ids (id TEXT PRIMARY KEY, digest TEXT) WITHOUT ROWID")
+        database.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    with database:
+        database.executemany("INSERT OR REPLACE INTO ids VALUES (?, ?)", books.ids.layer.items())
+        database.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+    if target != path:
+        database.close()
+        target.replace(path)

@@ -40,7 +40,7 @@ def log(
     from datetime import datetime, timezone
 
     start = parse_date(since, "--since") if since else None
-    report = audit.audit(state(ctx).coop(), full=True)
+    report = audit.audit(state(ctx).coop(), full=True, keep_entries=True)
     rows = []
     for item in report.recorded:
         entry = item.entry
