@@ -52,7 +52,8 @@ def month_entries(first: date, count: int, ids: list[str], balances: dict[str, D
     entries = []
     for day in days:
         hours = Decimal(rng.randint(2, 16)) / 4
-        if rng.random() < 0.005:  # meeting time paid by the coop: rare, or members would all reach max_balance
+        # Meeting time paid by the coop: rare, and capped, or on a big book every member would reach max_balance.
+        if rng.random() < 0.005 and balances.get("coop", 0) > -1500:
             room = [m for m in ids if balances.get(m, 0) + hours <= 100]
             payer, earner, cat, what = "coop", rng.choice(room), "réunion", "Temps de réunion"
         else:

@@ -110,28 +110,48 @@ def main() -> None:
     parser.add_argument("--key", type=Path, default=DEFAULT_KEY, help=f"treasurer's throwaway key (default: {DEFAULT_KEY})")
     arguments = parser.parse_args()
     key = treasurer_key(arguments.key)
-    rows = [("-", *timings("coop --help", lambda: [*COOP, "--help"], arguments.repeat))]
+    example = HERE.parent
+    rows = [
+        ("-", *timings("coop --help", lambda: [*COOP, "--help"], arguments.repeat)),
+        ("example", *timings("coop balance on the example coop", lambda: [*COOP, "-C", str(example), "balance"], arguments.repeat)),
+    ]
     for size in (int(s) for s in arguments.sizes.split(",")):
         folder = book(size, key)
         record = record_command(folder, key)
-        commands = [
-            ("coop balance", lambda: [*COOP, "-C", str(folder), "balance"]),
-            ("coop record (one exchange, commit included)", lambda: record),
-            ("hledger bal", lambda: ["hledger", *journal_args(folder), "bal"]),
-            ("ledger bal", lambda: ["ledger", *journal_args(folder), "bal"]),
-        ]
+        balance = [*COOP, "-C", str(folder), "balance"]
         verify = [*COOP, "-C", str(folder), "verify"]
-        commands += [
+        forget = ["rm", "-rf", str(folder / ".git" / "coop" / "cache")]
+        commands = [
+            ("coop balance (no cache)", lambda: balance, forget),
+            ("coop balance (again, nothing changed)", lambda: balance, None),
+            ("coop balance (after one new exchange)", lambda: balance, record),
+            ("coop record (one exchange, commit included)", lambda: record, None),
+            ("hledger bal", lambda: ["hledger", *journal_args(folder), "bal"], None),
+            ("ledger bal", lambda: ["ledger", *journal_args(folder), "bal"], None),
             ("coop verify --full", lambda: [*verify, "--full"], None),
-            ("coop verify (incremental, after one new commit)", lambda: verify, record),
+            ("coop verify (after one new commit)", lambda: verify, record),
         ]
-        for label, command, *setup in commands:
-            rows.append((str(size), *timings(label, command, arguments.repeat, *setup)))
+        for label, command, setup in commands:
+            rows.append((str(size), *timings(label, command, arguments.repeat, setup)))
             print(f"  {rows[-1][0]} {label}: {rows[-1][2]:.3f} s", file=sys.stderr)
     print("\n".join(machine()) + "\n")
     print("| exchanges | command | median s | min s | peak MB |\n|---:|---|---:|---:|---:|")
     for size, label, median, fastest, peak in rows:
         print(f"| {size} | {label} | {median:.3f} | {fastest:.3f} | {peak:.0f} |")
+    print("\n" + "\n".join(ratios(rows)))
+
+
+def ratios(rows: list[tuple[str, str, float, float, float]]) -> list[str]:
+    """coop balance without a cache against ledger and hledger on the same files: the targets of issue 6."""
+    lines = []
+    by_size: dict[str, dict[str, float]] = {}
+    for size, label, median, _fastest, _peak in rows:
+        by_size.setdefault(size, {})[label] = median
+    for size, found in by_size.items():
+        cold = found.get("coop balance (no cache)")
+        if cold and found.get("ledger bal") and found.get("hledger bal"):
+            lines.append(f"- {size}: coop balance (no cache) takes {cold / found['ledger bal']:.2f} of ledger's time and {cold / found['hledger bal']:.2f} of hledger's")
+    return lines
 
 
 if __name__ == "__main__":
