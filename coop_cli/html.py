@@ -38,7 +38,8 @@ def report_page(report: reports.Report, charter: Charter) -> str:
         _section("inactive", _("Members without an exchange for six months"), _inactive_table(report)),
         _section("decisions", _("Decisions of the period"), _decisions_table(report.decisions), wide=True),
     ]
-    header = f'<header><h1>{escape(charter.name)}</h1><p class="period">{escape(_("Activity report: {period}").format(period=period))}</p></header>'
+    period_title = _("Activity report: {period}").format(period=period)
+    header = f'<header><h1>{escape(charter.name)}</h1><p class="period">{escape(period_title)}</p></header>'
     footer = (
         '<footer><p>'
         + escape(_("Every figure can be checked with hledger on the journals in ledger/: docs/reports.md gives the command for each. "
@@ -151,7 +152,8 @@ def _balances_chart(report: reports.Report, charter: Charter) -> str:
     marks = [(charter.min_balance, _("limit {hours}").format(hours=format_hours(charter.min_balance))),
              (charter.max_balance, _("limit {hours}").format(hours=format_hours(charter.max_balance)))]
     coop = next((r.balance for r in report.balances if r.account == COOP_ACCOUNT), ZERO)
-    note = f'<p class="note">{escape(_("The coop account, which pays for meetings and has no limits: {hours}.").format(hours=format_hours(coop)))}</p>'
+    coop_note = _("The coop account, which pays for meetings and has no limits: {hours}.").format(hours=format_hours(coop))
+    note = f'<p class="note">{escape(coop_note)}</p>'
     return _bar_rows("balances-chart", WIDE, bars, lowest, highest, marks) + note
 
 
@@ -167,7 +169,8 @@ def _groups_chart(groups: list[reports.GroupRow]) -> str:
         return _nothing(_("The coop has no working group yet."))
     bars = [Bar(row.group, row.hours, "hours", {"group": row.group, "hours": format_hours(row.hours)}) for row in groups]
     chart = _bar_rows("groups-chart", HALF, bars, min([ZERO, *(b.value for b in bars)]), max([ZERO, *(b.value for b in bars)]))
-    return chart + f'<p class="note">{escape(_("An exchange counts for every group its earner belongs to."))}</p>'
+    groups_note = _("An exchange counts for every group its earner belongs to.")
+    return chart + f'<p class="note">{escape(groups_note)}</p>'
 
 
 def _months_chart(months: list[reports.MonthRow]) -> str:
@@ -250,7 +253,8 @@ def _short_hours(hours: Decimal) -> str:
 # ---------------------------------------------------------------- tables
 
 def _inactive_table(report: reports.Report) -> str:
-    caption = f'<p class="note">{escape(_("Active members with no exchange between {start} and {end}.").format(start=reports.add_months(report.judged_on, -reports.INACTIVE_MONTHS), end=report.judged_on))}</p>'
+    inactive_note = _("Active members with no exchange between {start} and {end}.").format(start=reports.add_months(report.judged_on, -reports.INACTIVE_MONTHS), end=report.judged_on)
+    caption = f'<p class="note">{escape(inactive_note)}</p>'
     if not report.inactive:
         return caption + _nothing(_("Everyone has exchanged."))
     rows = [(row.name or row.member, str(row.last_exchange) if row.last_exchange else _("never")) for row in report.inactive]
@@ -331,16 +335,17 @@ def statement_page(view: StatementView, charter: Charter) -> str:
     limits = _("The charter keeps every member's balance between {low} and {high} hours.").format(
         low=format_hours(charter.min_balance), high=format_hours(charter.max_balance))
     table = _statement_table(view)
-    header = (
-        f"<header><h1>{escape(charter.name)}</h1>"
-        f'<p class="period">{escape(_("Statement of {name} ({member}), {span}").format(name=view.name, member=view.member, span=span))}</p></header>'
-    )
+    # Translated outside the f-strings, where xgettext can find them.
+    title = _("Statement of {name} ({member}), {span}").format(name=view.name, member=view.member, span=span)
+    balance_title, exchanges_title = _("Balance after each exchange"), _("Exchanges")
+    footer = _("The same rows as hledger register ^{account}$ on the journals in ledger/.").format(account=party_account(view.member))
+    header = f"<header><h1>{escape(charter.name)}</h1>" f'<p class="period">{escape(title)}</p></header>'
     body = (
         header
         + f'<main class="statement"><section id="totals" class="wide"><dl class="totals">{totals}</dl><p class="note">{escape(limits)}</p></section>'
-        + f'<section id="balance" class="wide"><h2>{escape(_("Balance after each exchange"))}</h2>{_balance_line(view, charter)}</section>'
-        + f'<section id="exchanges" class="wide"><h2>{escape(_("Exchanges"))}</h2>{table}</section></main>'
-        + f'<footer><p>{escape(_("The same rows as hledger register ^{account}$ on the journals in ledger/.").format(account=party_account(view.member)))}</p></footer>'
+        + f'<section id="balance" class="wide"><h2>{escape(balance_title)}</h2>{_balance_line(view, charter)}</section>'
+        + f'<section id="exchanges" class="wide"><h2>{escape(exchanges_title)}</h2>{table}</section></main>'
+        + f'<footer><p>{escape(footer)}</p></footer>'
     )
     return _page(_("{coop}: statement of {name}").format(coop=charter.name, name=view.name), body)
 
