@@ -386,9 +386,9 @@ class Auditor:
             return None
         return recorder.id
 
-    def check_signatures(self) -> None:
+    def check_signatures(self, progress: Callable[[str, int, int], None] | None = None) -> None:
         """Every queued entry signature, verified on every core; a failure is reported with its commit, place and entry."""
-        results = _verify_all([(p.data, p.sig, p.keys, p.member) for p in self.signatures])
+        results = _verify_all([(p.data, p.sig, p.keys, p.member) for p in self.signatures], progress)
         for pending, problem in zip(self.signatures, results):
             if problem is None:
                 continue
@@ -412,14 +412,19 @@ class PendingSignature:
 PARALLEL_SIGNATURES = 2000
 
 
-def _verify_all(items: list[tuple[bytes, str, tuple[str, ...], str]]) -> list[str | None]:
+def _verify_all(items: list[tuple[bytes, str, tuple[str, ...], str]], progress=None) -> list[str | None]:
     if len(items) < PARALLEL_SIGNATURES or (os.cpu_count() or 1) < 2:
         return [_verify_one(item) for item in items]
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
+    results: list[str | None] = []
     with ProcessPoolExecutor(min(os.cpu_count() or 2, 8), mp_context=get_context("fork")) as pool:
-        return list(pool.map(_verify_one, items, chunksize=500))
+        for result in pool.map(_verify_one, items, chunksize=500):
+            results.append(result)
+            if progress and len(results) % 5000 == 0:
+                progress("signatures", len(results), len(items))
+    return results
 
 
 def _verify_one(item: tuple[bytes, str, tuple[str, ...], str]) -> str | None:
@@ -477,7 +482,7 @@ def genesis(coop: Coop, head: str) -> str | None:
 def audit(
     coop: Coop,
     full: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
     head: str = "HEAD",
     remember: bool = True,
     keep_entries: bool = False,
@@ -531,9 +536,9 @@ def _walk(coop: Coop, head: str, start: str, saved, progress, remember: bool, ke
                 if waiting[parent] <= 0 and parent != head:
                     states.pop(parent, None)
             if progress:
-                progress(done, len(order))
+                progress("history", done, len(order))
         books = states.get(head) or (saved[1] if saved else Books())
-        auditor.check_signatures()
+        auditor.check_signatures(progress)
         _check_audit_tags(coop, objects, auditor, attested, start, head)
         total = sum(books.balances.values(), Decimal(0))
         if total != 0:

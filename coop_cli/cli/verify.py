@@ -57,16 +57,20 @@ class _progress:
         self._bar = None
         return self.update
 
-    def update(self, done: int, total: int) -> None:
-        if total < 200 or not sys.stderr.isatty():
+    def update(self, phase: str, done: int, total: int) -> None:
+        if total < 50 or not sys.stderr.isatty():
             return
         if self._bar is None:
+            from rich.console import Console
             from rich.progress import Progress
 
-            self._bar = Progress(transient=True, console=__import__("rich.console").console.Console(stderr=True))
+            self._bar = Progress(transient=True, console=Console(stderr=True))
             self._bar.start()
-            self._task = self._bar.add_task(_("verifying"), total=total)
-        self._bar.update(self._task, completed=done)
+            self._tasks = {}
+        if phase not in self._tasks:
+            label = _("reading the history") if phase == "history" else _("checking signatures")
+            self._tasks[phase] = self._bar.add_task(label, total=total)
+        self._bar.update(self._tasks[phase], completed=done)
 
     def __exit__(self, *_exc) -> None:
         if self._bar is not None:
