@@ -79,7 +79,8 @@ def build(count: int, folder: Path, key: Path) -> int:
     treasurer = coop.register().require("m01")
     rng, balances, written = random.Random(count), {}, 0
     for month in range(MONTHS):
-        first = date(FIRST_MONTH.year + month // 12, month % 12 + 1, 1)
+        years, month_index = divmod(FIRST_MONTH.month - 1 + month, 12)
+        first = date(FIRST_MONTH.year + years, month_index + 1, 1)
         entries = month_entries(first, count // MONTHS + (month < count % MONTHS), ids, balances, rng)
         texts = [format_entry(replace(e, sig=signature_to_line(signer.sign(signed_bytes(e, unit)))), unit) for e in entries]
         relative = f"{LEDGER}/{first:%Y-%m}.journal"
