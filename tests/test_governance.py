@@ -158,6 +158,9 @@ def test_roles_and_charter_rules_change_by_decision(coop_repo):
 
 
 def test_working_groups(coop_repo):
+    register = coop_repo.root / "members.yaml"
+    register.write_text("# Tenu par la secrétaire\n" + register.read_text().replace("name: Claire\n", "name: Claire  # co-fondatrice\n"))
+    coop_repo.git("-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qam", "comments")
     slug = meeting(coop_repo, "agnes", "bernard", "claire")
     decide(coop_repo, slug, "--consensus", text="Créer le groupe communication")
     assert coop_repo.run("group", "add", "communication", "--decision", "D-2026-001").returncode == 0
@@ -168,6 +171,9 @@ def test_working_groups(coop_repo):
     assert [m["member"] for m in listed] == ["bernard", "claire"]
     stranger = coop_repo.run("group", "join", "communication", "zoe")
     assert stranger.returncode == 1
+    assert coop_repo.run("member", "role", "claire", "+secretary", "--decision", "D-2026-001").returncode == 0
+    text = register.read_text()
+    assert text.startswith("# Tenu par la secrétaire\n") and "name: Claire  # co-fondatrice" in text
 
 
 def test_minutes_are_stable_markdown(coop_repo):
