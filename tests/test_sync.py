@@ -49,15 +49,24 @@ def verified(root: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_two_copies_recording_at_once_end_with_the_same_books(clones):
-    coop_repo, remote, (a, b) = clones
+def record_fifty_each(coop_repo, a: Path, b: Path, bring_in_step) -> None:
+    """Both copies record fifty exchanges in the same month, and every ten each brings itself in step."""
     for n in range(50):
         record(coop_repo, a, n, "bernard", "claire")
         record(coop_repo, b, n, "claire", "bernard")
         if n % 10 == 9:
             for root in (a, b):
-                done = sync(coop_repo, root)
-                assert done.returncode == 0, done.stderr
+                bring_in_step(root)
+
+
+def test_two_copies_recording_at_once_end_with_the_same_books(clones):
+    coop_repo, remote, (a, b) = clones
+
+    def coop_sync(root: Path) -> None:
+        done = sync(coop_repo, root)
+        assert done.returncode == 0, done.stderr
+
+    record_fifty_each(coop_repo, a, b, coop_sync)
     for root in (a, b, a):
         assert sync(coop_repo, root).returncode == 0
     assert (a / "ledger" / "2026-03.journal").read_text() == (b / "ledger" / "2026-03.journal").read_text()
@@ -70,14 +79,13 @@ def test_two_copies_recording_at_once_end_with_the_same_books(clones):
 
 def test_plain_git_pull_rebase_in_clones_made_by_coop_clone(clones):
     coop_repo, remote, (a, b) = clones
-    for n in range(50):
-        record(coop_repo, a, n, "bernard", "claire")
-        record(coop_repo, b, n, "claire", "bernard")
-        if n % 10 == 9:
-            for root in (a, b):
-                pulled = git(root, "pull", "-q", "--rebase", check=False)
-                assert pulled.returncode == 0, pulled.stderr
-                git(root, "push", "-q")
+
+    def pull_rebase_and_push(root: Path) -> None:
+        pulled = git(root, "pull", "-q", "--rebase", check=False)
+        assert pulled.returncode == 0, pulled.stderr
+        git(root, "push", "-q")
+
+    record_fifty_each(coop_repo, a, b, pull_rebase_and_push)
     git(a, "pull", "-q", "--rebase")
     assert (a / "ledger" / "2026-03.journal").read_text() == (b / "ledger" / "2026-03.journal").read_text()
     assert len(entries_of(a)) == 100 and len({e.id for e in entries_of(a)}) == 100
