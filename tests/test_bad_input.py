@@ -158,3 +158,12 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path):
     assert done.returncode == 1 and "not an empty folder" in done.stderr
     assert not (tmp_path / "x" / ".git").exists()
     assert subprocess.run(["ls", tmp_path / "x"], capture_output=True, text=True).stdout == "notes.txt\n"
+
+
+def test_brackets_in_what_members_write_are_text_not_markup(coop_repo):
+    done = coop_repo.run("record", "bernard", "agnes", "1", "Jardinage [urgent] [/bold]", "--date", "2026-03-10")
+    assert done.returncode == 0, done.stderr
+    for args in (("statement", "agnes"), ("log",), ("balance",), ("report",)):
+        shown = coop_repo.run(*args, as_=None)
+        assert shown.returncode == 0, (args, shown.stderr)
+    assert "[urgent]" in coop_repo.run("statement", "agnes", as_=None).stdout

@@ -53,8 +53,9 @@ def emit(rows: list[dict[str, Any]], columns: list[Column], fmt: Format, title: 
 
 def _table(rows: list[dict[str, Any]], columns: list[Column], title: str | None, footer: dict[str, Any] | None) -> None:
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, show_footer=footer is not None, title_justify="left")
+    table = Table(title=Text(title) if title else None, show_footer=footer is not None, title_justify="left")
     for column in columns:
         table.add_column(
             column.title,
@@ -63,7 +64,8 @@ def _table(rows: list[dict[str, Any]], columns: list[Column], title: str | None,
             footer=text((footer or {}).get(column.key)),
         )
     for row in rows:
-        table.add_row(*(text(row.get(c.key)) for c in columns))
+        # Cells are plain Text: a description such as "Jardinage [urgent]" is what the member wrote, not markup.
+        table.add_row(*(Text(text(row.get(c.key))) for c in columns))
     console().print(table)
 
 
