@@ -445,7 +445,7 @@ def audit_sign(coop: Coop, identity: Identity, today: date | None = None) -> tup
 
 GITATTRIBUTES = """\
 # Journals are merged by coop's driver, which unions entries by id and refuses to drop any.
-# Never use merge=union here: it fuses two entries that share a line.
+# Never use git's built-in union driver here: it fuses two entries that share a line.
 ledger/*.journal merge=coop-journal
 """
 
