@@ -232,7 +232,7 @@ class Auditor:
         return member
 
     def _signer(self, commit: Commit, register: Register) -> Member | None:
-        from coop_cli.signing import PublicKey, dearmor, verify
+        from coop_cli.signing import dearmor, verify
 
         try:
             key = verify(commit.payload, dearmor(commit.signature or ""), "git")
@@ -240,7 +240,7 @@ class Auditor:
             self.problem(_("the commit's signature does not verify: {problem}").format(problem=problem.message), commit.id)
             return None
         for member in register.members:
-            if any(_same_key(k, key, PublicKey) for k in member.keys):
+            if any(_key(k) == key for k in member.keys):
                 return member
         self.problem(_("the commit is signed by the key {key}, which belongs to no member").format(key=key.fingerprint()), commit.id)
         return None
@@ -452,10 +452,6 @@ def _key(text: str):
         return None
 
 
-def _same_key(text: str, key, _public_key_class=None) -> bool:
-    return _key(text) == key
-
-
 def _is_committer(commit: Commit, member: Member) -> bool:
     return commit.committer_email == f"{member.id}@coop.invalid" or commit.committer_name == member.name
 
@@ -579,7 +575,7 @@ def parse_tag(raw: bytes) -> tuple[dict[str, str], str, bytes, str | None]:
 
 def _check_audit_tags(coop: Coop, objects: Objects, auditor: Auditor, attested: dict[str, "Summary"], start: str, head: str) -> None:
     """Each audit tag must be signed by an auditor of the register it attests, and say what the books held there."""
-    from coop_cli.signing import PublicKey, dearmor, verify
+    from coop_cli.signing import dearmor, verify
 
     listing = git(coop.root, "for-each-ref", "--format=%(refname) %(objecttype) %(objectname) %(*objectname)", AUDIT_TAGS)
     for line in filter(None, listing.split("\n")):
@@ -609,7 +605,7 @@ def _check_audit_tags(coop: Coop, objects: Objects, auditor: Auditor, attested: 
             auditor.problem(_("the audit tag {tag}'s signature does not verify: {problem}").format(tag=short, problem=problem.message), commit)
             continue
         register = auditor.register(commit)
-        if not any("auditor" in m.roles and any(_same_key(k, key, PublicKey) for k in m.keys) for m in register.members):
+        if not any("auditor" in m.roles and any(_key(k) == key for k in m.keys) for m in register.members):
             auditor.problem(_("the audit tag {tag} is signed by a key that no auditor had").format(tag=short), commit)
             continue
         summary = attested.get(commit)
