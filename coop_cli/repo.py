@@ -13,7 +13,7 @@ import os
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -71,6 +71,7 @@ def find_root(start: Path) -> Path:
 @dataclass
 class Coop:
     root: Path
+    _git_dir: Path | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def find(cls, start: Path) -> "Coop":
@@ -227,9 +228,12 @@ class Coop:
             yield notes
 
     def git_dir(self) -> Path:
-        if not (self.root / ".git").exists():
-            raise CoopError(_("{root} holds a coop's files but is not a git repository").format(root=self.root))
-        return Path(git(self.root, "rev-parse", "--absolute-git-dir").strip())
+        """The repository's git folder, asked of git once per Coop (a write needs it several times)."""
+        if self._git_dir is None:
+            if not (self.root / ".git").exists():
+                raise CoopError(_("{root} holds a coop's files but is not a git repository").format(root=self.root))
+            self._git_dir = Path(git(self.root, "rev-parse", "--absolute-git-dir").strip())
+        return self._git_dir
 
     def _clear_leftovers(self, git_dir: Path) -> list[str]:
         """What a killed coop (or git under it) can leave: its own temporary files, git's lock files, a half-done sync merge.
