@@ -6,12 +6,14 @@ What users type never changes the journal's structure and nothing is written out
 from __future__ import annotations
 
 import io
+from datetime import date
+from decimal import Decimal
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from coop_cli import book, charter, meetings, members
@@ -30,7 +32,7 @@ VALID_JOURNAL = (
     "    ; sig: U1NIU0lH\n    members:agnes                 2.00 H\n    members:bernard              -2.00 H\n"
 )
 VALID_MINUTES = meetings.render(
-    meetings.Meeting("2026-03-10-ag", "AG", __import__("datetime").date(2026, 3, 10), __import__("decimal").Decimal(2), attendees=("agnes",)), {}
+    meetings.Meeting("2026-03-10-ag", "AG", date(2026, 3, 10), Decimal(2), attendees=("agnes",)), {}
 )
 text_near = lambda valid: st.builds(  # noqa: E731 - a valid document with a random cut and a random insertion
     lambda cut, insert: valid[:cut] + insert + valid[cut:], st.integers(0, len(valid)), st.text(max_size=40)
@@ -138,12 +140,15 @@ dates = st.one_of(words, st.dates().map(str))
 
 @SOME
 @given(payer=st.sampled_from(["bernard", "coop", "agnes"]) | words, hours=hours, description=words, when=dates, cat=st.none() | words)
+@example(payer="bernard", hours="1", description="-h", when=str(date.today()), cat=None)  # once shown help and exited 0
 def test_record_arguments_are_written_whole_or_refused(hostile_coop, monkeypatch, payer, hours, description, when, cat):
     monkeypatch.setenv("COOP_AS", "agnes")
     monkeypatch.setenv("COOP_KEY", str(hostile_coop.keys["agnes"]))
     before = files_around(hostile_coop.root)
     count = len(entries_of(hostile_coop.root))
-    args = ["record", payer, "agnes", hours, description, "--date", when] + (["--cat", cat] if cat is not None else [])
+    # Arbitrary words reach the command the way a careful script passes them: options glued to their
+    # values, then `--`, so that a description such as "-h" is a description and not a request for help.
+    args = ["record", f"--date={when}"] + ([f"--cat={cat}"] if cat is not None else []) + ["--", payer, "agnes", hours, description]
     status, _out, err = coop(hostile_coop, *args)
     entries = entries_of(hostile_coop.root)
     if status == 0:

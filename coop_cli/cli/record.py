@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
             "Record that PAYER paid EARNER HOURS for a service, signed by you, in one commit. HOURS: 2, 1.5, 2,5, 1h30, 90m or 0:45. "
             "PAYER or EARNER may be `coop`, the coop's own account.\n\n"
             "Example: coop record bernard agnes 2 \"Jardinage chez Bernard\" --cat jardinage\n\n"
+            "A description that starts with a dash goes after --: coop record -- bernard agnes 1 \"-h\"\n\n"
             "With --batch FILE.csv (columns date,payer,earner,hours,description[,cat]) every row is checked first, "
             "then all are written in one commit, or none."
         ),
