@@ -38,7 +38,7 @@ def load(text: str, what: str) -> Any:
         line = f":{mark.line + 1}" if mark is not None else ""
         reason = getattr(problem, "problem", None) or str(problem).splitlines()[0]
         raise CoopError(_("{what}{line} is not valid YAML: {reason}").format(what=what, line=line, reason=reason)) from None
-    except (ValueError, TypeError, RecursionError) as problem:
+    except (ValueError, TypeError, LookupError, RecursionError) as problem:  # ruamel trips on some scalars: `-_` raises IndexError
         raise CoopError(_("{what} is not valid YAML: {reason}").format(what=what, reason=problem)) from None
 
 

@@ -75,6 +75,7 @@ def test_odd_member_fields_are_refused_in_one_sentence(fields):
 @given(st.one_of(st.text(max_size=300), text_near(charter.new_charter("X")),
                  st.dictionaries(st.sampled_from(["name", "unit", "step", "max_exchange", "min_balance", "quorum", "majority", "recorders"]), yaml_values)
                  .map(lambda rules: "---\n" + yaml.safe_dump(rules, allow_unicode=True) + "---\n")))
+@example("---\nname:\n  -_: null\n---\n")  # ruamel.yaml raised IndexError on the key `-_`
 def test_charter_text_never_crashes(text):
     try:
         charter.parse(text)
