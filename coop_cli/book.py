@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+import shutil
 import time
 from dataclasses import dataclass, replace
 from datetime import date
@@ -133,11 +134,11 @@ def draft(exchange: Exchange, today: date, kind: str = "exchange", extra: tuple 
         if named != COOP_ACCOUNT:
             check_member_id(named)
     hours = parse_hours(exchange.hours)
-    description = check_text(exchange.description.strip(), _("the description"))
+    description = check_text(exchange.description, _("the description"))
     when = parse_date(exchange.when) if exchange.when else today
     tags = [("id", new_id()), ("by", ""), ("kind", kind)]
     if exchange.cat:
-        tags.append(("cat", check_tag_value(exchange.cat.strip(), _("the category"))))
+        tags.append(("cat", check_tag_value(exchange.cat, _("the category"))))
     tags += list(extra)
     postings = (Posting(party_account(exchange.earner), hours), Posting(party_account(exchange.payer), -hours))
     return Entry(when, description, tuple(tags), postings)
@@ -260,7 +261,8 @@ def read_batch(text: str, origin: str) -> list[BatchRow]:
             if [f.strip().lower() for f in fields[:5]] == list(BATCH_COLUMNS[:5]):
                 continue
             if len(fields) not in (5, 6):
-                problems.append(_("{file}:{line}: expected 5 or 6 columns (date,payer,earner,hours,description[,cat]), found {n}").format(file=origin, line=line, n=len(fields)))
+                hint = _(" (the file separates cells with ';': save it as CSV with commas)") if len(fields) == 1 and ";" in fields[0] else ""
+                problems.append(_("{file}:{line}: expected 5 or 6 columns (date,payer,earner,hours,description[,cat]), found {n}").format(file=origin, line=line, n=len(fields)) + hint)
                 continue
             when, payer, earner, hours, description, *cat = (f.strip() for f in fields)
             rows.append(BatchRow(payer, earner, hours, description, when or None, (cat[0] if cat else "") or None, line=line))
@@ -324,7 +326,7 @@ def add_member(
     """Register a member. The first one bootstraps the coop (signing with the key being registered); later ones need a treasurer or secretary."""
     today = today or date.today()
     check_member_id(member_id)
-    name = check_text(name.strip(), _("the name"))
+    name = check_text(name, _("the name"))
     for role in roles:
         if role not in ("treasurer", "secretary", "auditor"):
             raise BadInput(_("unknown role {role!r} (roles are treasurer, secretary, auditor)").format(role=role))
@@ -332,8 +334,8 @@ def add_member(
     joined = parse_date(since, "since") if since else today
     if joined > today:
         raise CoopError(_("the date {date} is in the future").format(date=joined))
-    offers = tuple(check_tag_value(o.strip(), _("an offer")) for o in offers)
-    wants = tuple(check_tag_value(w.strip(), _("a want")) for w in wants)
+    offers = tuple(check_tag_value(o, _("an offer")) for o in offers)
+    wants = tuple(check_tag_value(w, _("a want")) for w in wants)
     member = Member(member_id, name, joined, "active", tuple(dict.fromkeys(roles)), keys, offers, wants)
     signer = load_signer(coop, identity)
     with coop.writing() as notes:
@@ -411,6 +413,8 @@ def read_key_argument(value: str) -> str:
         if "PRIVATE KEY" in text:
             raise BadInput(_("{file} is a private key; give its .pub file").format(file=value))
         return text
+    if len(value.split()) < 2 and not path.exists():  # key text has a type and base64 data: one word is a path
+        raise BadInput(_("{file}: no such file (KEY is a .pub file or the key's text)").format(file=value))
     return value
 
 
@@ -462,8 +466,20 @@ def new_books(name: str) -> dict[str, str]:
 
 def init(folder: Path, name: str) -> str:
     """A new coop repository: default charter, empty register and ledger, the merge driver; one first commit."""
+    files = new_books(name)
+    charter_format.parse(files[charter_format.FILE])  # a name the charter cannot hold is refused before anything exists
+    existed = folder.exists()
     init_repository(folder)
-    return start_books(Coop(folder), name, new_books(name))
+    try:
+        return start_books(Coop(folder), name, files)
+    except BaseException:
+        # The folder was empty or absent: leave it so, and `coop init` can simply be run again.
+        for leftover in folder.iterdir() if existed else [folder]:
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+        raise
 
 
 def start_books(coop: Coop, name: str, files: dict[str, str]) -> str:

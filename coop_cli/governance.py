@@ -64,12 +64,12 @@ def _save(coop: Coop, meeting: Meeting, message: str, recorder: book.Recorder, e
 # ---------------------------------------------------------------- minutes
 
 def new_meeting(coop: Coop, identity: book.Identity, title: str, when: str, duration: str, place: str | None) -> tuple[Meeting, str]:
-    title = check_text(title.strip(), _("the title"))
+    title = check_text(title, _("the title"))
     day = parse_date(when)
     hours = parse_hours(duration)
     if hours <= 0:
         raise BadInput(_("the duration must be positive"))
-    place = check_text(place.strip(), _("the place")) if place else ""
+    place = check_text(place, _("the place")) if place else ""
     meeting = meetings_format.Meeting(meetings_format.slug_for(day, title), title, day, hours, place)
     with _managing(coop, identity) as recorder:
         if any(m.slug == meeting.slug for m in coop.meetings()):
@@ -104,7 +104,7 @@ def note(coop: Coop, identity: book.Identity, slug: str, text: str) -> tuple[Mee
 def decide(
     coop: Coop, identity: book.Identity, slug: str, text: str, votes_for: int, against: int, abstain: int, consensus: bool
 ) -> tuple[Decision, str]:
-    text = check_text(text.strip(), _("the decision"))
+    text = check_text(text, _("the decision"))
     if min(votes_for, against, abstain) < 0:
         raise BadInput(_("votes cannot be negative"))
     if consensus and (votes_for or against or abstain):
@@ -213,7 +213,7 @@ def set_rule(coop: Coop, identity: book.Identity, key: str, value: str, decision
 
 
 def add_group(coop: Coop, identity: book.Identity, name: str, decision_id: str) -> str:
-    name = check_text(name.strip(), _("a group's name"))
+    name = check_text(name, _("a group's name"))
     with _managing(coop, identity) as recorder:
         adopted(coop, decision_id)
         register = coop.register()

@@ -29,6 +29,15 @@ class Problem:
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
+def unbalanced_message(total: Decimal) -> str:
+    return _("the postings do not balance (they sum to {total})").format(total=total)
+
+
+def unbalanced(entries: list[Entry]) -> list[Problem]:
+    """Entries whose postings do not sum to zero: a hand edit that hledger and ledger would refuse to read."""
+    return [Problem(e.where, unbalanced_message(e.imbalance)) for e in entries if e.imbalance != 0]
+
+
 # ---------------------------------------------------------------- writing
 
 def posting_line(posting: Posting, unit: str) -> str:
@@ -213,6 +222,6 @@ def summarise_file(text: str, unit: str) -> FileSummary | None:
     for account, whole, hundredths in posting.findall(text):
         balances[account] = balances.get(account, 0) + int(whole + hundredths)  # "-2" + "50" is -250
         postings += 1
-    if len(dates) + blanks + tags + postings != text.count("\n") or blanks != len(dates) - 1:
-        return None
+    if len(dates) + blanks + tags + postings != text.count("\n") or blanks != len(dates) - 1 or sum(balances.values()):
+        return None  # not in coop's form, or an entry does not balance: the full read says which
     return FileSummary(balances, len(dates), min(dates), max(dates))

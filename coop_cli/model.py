@@ -27,7 +27,7 @@ MAX_TEXT = 200
 
 # ---------------------------------------------------------------- hours
 
-_DECIMAL = re.compile(r"(\d{1,6})(?:[.,](\d{1,6}))?", re.ASCII)
+_DECIMAL = re.compile(r"(\d{1,6})(?:[.,](\d{1,6}))?(?:\s*h)?", re.ASCII)
 _H_MIN = re.compile(r"(\d{1,6})\s*h\s*(?:(\d{1,2})\s*(?:m|min)?)?", re.ASCII)
 _MIN = re.compile(r"(\d{1,7})\s*(?:m|min)", re.ASCII)
 _CLOCK = re.compile(r"(\d{1,6}):(\d{2})", re.ASCII)
@@ -39,9 +39,16 @@ def parse_hours(text: str) -> Decimal:
     Returns an exact Decimal; the sign and the charter's step are checked elsewhere, but a
     negative amount is named as such here because it is the likeliest mistake.
     """
+    hours = _read_hours(text)
+    if hours <= 0:
+        raise BadInput(_("hours must be positive, got {text!r}").format(text=text))
+    return hours
+
+
+def _read_hours(text: str) -> Decimal:
     raw = text.strip().lower()
     if raw.startswith("-"):
-        raise BadInput(_("hours must be positive, got {text!r}").format(text=text))
+        return Decimal(-1)
     if m := _DECIMAL.fullmatch(raw):
         return Decimal(f"{m[1]}.{m[2] or 0}")
     if m := _H_MIN.fullmatch(raw):
@@ -63,12 +70,11 @@ def _hours_minutes(text: str, hours: int, minutes: int) -> Decimal:
 
 def _minutes(text: str, minutes: int) -> Decimal:
     """Minutes as exact hours; amounts the journal cannot write to the hundredth are refused."""
-    hours = Decimal(minutes) / 60
-    if hours != hours.quantize(HOUR_DIGITS):
+    if minutes % 3:
         raise BadInput(
-            _("{text!r} is not a whole number of hundredths of an hour").format(text=text)
+            _("{text!r}: minutes must be a multiple of 3, since hours are written to the hundredth (36 seconds)").format(text=text)
         )
-    return hours
+    return Decimal(minutes) / 60
 
 
 def format_hours(hours: Decimal) -> str:
@@ -93,12 +99,12 @@ def parse_decimal(value: object, what: str) -> Decimal:
 
 def parse_date(text: str, what: str = "--date") -> date:
     """An ISO date `YYYY-MM-DD`, the only form the journal writes."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
+        raise BadInput(_("{what} must be a date written YYYY-MM-DD, got {text!r}").format(what=what, text=text))
     try:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
-            raise ValueError
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise BadInput(_("{what} must be a date written YYYY-MM-DD, got {text!r}").format(what=what, text=text)) from None
+        raise BadInput(_("{what}: there is no day {text} in the calendar").format(what=what, text=text.strip())) from None
 
 
 # ---------------------------------------------------------------- text that enters the journal
@@ -156,7 +162,9 @@ def check_tag_value(text: str, what: str) -> str:
 
 
 def check_member_id(text: str) -> str:
-    if text == COOP_ACCOUNT or not MEMBER_ID.fullmatch(text):
+    if text == COOP_ACCOUNT:
+        raise BadInput(_("'coop' is the coop's own account and cannot be a member id"))
+    if not MEMBER_ID.fullmatch(text):
         raise BadInput(
             _("{text!r} is not a valid member id (lowercase ascii letters, digits, '-' or '_', starting with a letter)").format(
                 text=text
@@ -308,6 +316,11 @@ class Entry:
     @property
     def kind(self) -> str:
         return self.tag("kind") or "exchange"
+
+    @property
+    def imbalance(self) -> Decimal:
+        """What the postings sum to: zero in any entry coop wrote; hledger and ledger refuse any other."""
+        return sum((p.amount for p in self.postings), Decimal(0))
 
     @property
     def payer(self) -> str | None:

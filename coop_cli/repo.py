@@ -23,12 +23,12 @@ from coop_cli import charter as charter_format
 from coop_cli import members as members_format
 from coop_cli.errors import CoopError
 from coop_cli.i18n import _, ngettext
-from coop_cli.journal import FileSummary, Problem, parse_journal, summarise_file
+from coop_cli.journal import FileSummary, Problem, parse_journal, summarise_file, unbalanced
 from coop_cli.model import Charter, Entry, Meeting
 
 LEDGER = "ledger"
 SYNCING = "sync-in-progress"  # a marker in .git/coop while coop sync merges
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: a file whose entries do not balance has no summary
 PARALLEL_BYTES = 50_000_000  # below this, starting a second process costs more than it saves
 BOOK_PATHS = (charter_format.FILE, members_format.FILE, LEDGER)
 GIT_ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
@@ -57,6 +57,8 @@ def git(cwd: Path, *args: str, input: bytes | None = None, env: dict[str, str] |
 
 def find_root(start: Path) -> Path:
     """The coop repo containing `start`: the nearest folder upward holding charter.md and members.yaml."""
+    if not start.is_dir():
+        raise CoopError(_("{start}: no such folder").format(start=start))
     start = start.resolve()
     for folder in (start, *start.parents):
         if (folder / charter_format.FILE).is_file() and (folder / members_format.FILE).is_file():
@@ -107,10 +109,15 @@ class Coop:
         entries: list[Entry] = []
         problems: list[Problem] = []
         for relative in self.journal_files():
-            found, wrong = parse_journal(self.read(relative), relative)
+            found, wrong = self._parse(relative)
             entries += found
             problems += wrong
         return entries, problems
+
+    def _parse(self, relative: str) -> tuple[list[Entry], list[Problem]]:
+        """One journal file of the working tree, and what is wrong with it, unbalanced entries included."""
+        found, problems = parse_journal(self.read(relative), relative)
+        return found, problems + unbalanced(found)
 
     def balances(self, until: date | None = None) -> dict[str, Decimal]:
         """Every account's balance after the entries dated up to `until` (all by default), exactly as a full read gives.
@@ -126,7 +133,7 @@ class Coop:
                 for account, hundredths in summary.balances.items():
                     table[account] = table.get(account, Decimal(0)) + Decimal(hundredths).scaleb(-2)
             elif summary is None or summary.first <= cutoff:
-                found, problems = parse_journal(self.read(relative), relative)
+                found, problems = self._parse(relative)
                 if problems:
                     self._refuse_unreadable(problems)
                 for entry in found:
@@ -275,12 +282,8 @@ class Coop:
                 raise CoopError(
                     _("{what} is in progress in this copy; finish it or abort it with git (git status says how) before changing the books").format(what=what)
                 )
-        status = git(self.root, "--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *BOOK_PATHS)
         notes = []
-        for record in filter(None, status.split("\0")):
-            state, path = record[:2], record[3:]
-            if state == "??" and path.startswith(LEDGER + "/") and not path.endswith(".journal"):
-                continue  # minutes and other untracked notes do not change the books
+        for path in self.uncommitted():
             if self._behind_head(path):
                 git(self.root, "checkout", "-q", "HEAD", "--", path)
                 notes.append(_("{file} was left behind its last commit by an interrupted coop; restored it").format(file=path))
@@ -291,6 +294,17 @@ class Coop:
                 )
             )
         return notes
+
+    def uncommitted(self) -> list[str]:
+        """Files of the books that differ from HEAD: what reports would read but no commit holds."""
+        status = git(self.root, "--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *BOOK_PATHS)
+        paths = []
+        for record in filter(None, status.split("\0")):
+            state, path = record[:2], record[3:]
+            if state == "??" and path.startswith(LEDGER + "/") and not path.endswith(".journal"):
+                continue  # minutes and other untracked notes do not change the books
+            paths.append(path)
+        return paths
 
     def _behind_head(self, relative: str) -> bool:
         """True when the working file is what a kill between moving HEAD and writing the file leaves.

@@ -5,13 +5,15 @@ Nothing is merged that fails `coop verify`, and a remote whose history no longer
 
 from __future__ import annotations
 
+import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from coop_cli import book, verify
 from coop_cli.errors import CoopError
 from coop_cli.i18n import _
-from coop_cli.repo import SYNCING, Coop, git
+from coop_cli.repo import GIT_ENV, SYNCING, Coop, git
 
 PUSH_TRIES = 3
 
@@ -100,10 +102,29 @@ def _sync_once(coop: Coop, recorder: book.Recorder, remote: str, branch: str) ->
     _remember_remote(coop, remote, theirs)
     if head == theirs:
         return Outcome(fetched, merged, False, head)
-    pushed = git(coop.root, "push", "-q", remote, f"HEAD:refs/heads/{branch}", check=False, status=True) == 0
+    pushed = _push(coop, remote, branch)
     if pushed:
         _remember_remote(coop, remote, head)
     return Outcome(fetched, merged, pushed, head)
+
+
+def _push(coop: Coop, remote: str, branch: str) -> bool:
+    """Push HEAD: True when done, False when the remote moved meanwhile (fetch and merge again); any other refusal is an error."""
+    done = subprocess.run(
+        ["git", "push", "--porcelain", remote, f"HEAD:refs/heads/{branch}"], cwd=coop.root, capture_output=True, env={**os.environ, **GIT_ENV}
+    )
+    if done.returncode == 0:
+        return True
+    refused = [line.split("\t")[-1] for line in done.stdout.decode("utf-8", "replace").splitlines() if line.startswith("!")]
+    if refused and any(race in refused[0] for race in ("fetch first", "non-fast-forward", "stale info")):
+        return False
+    reason = refused[0] if refused else (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["?"])[-1]
+    hint = _("; share the books through a bare repository (git clone --bare), where no branch is checked out") if "checked out" in reason else ""
+    raise CoopError(
+        _("{remote} refused the push: {reason}{hint}; the merged books are committed here and the next coop sync pushes them").format(
+            remote=remote, reason=reason, hint=hint
+        )
+    )
 
 
 def _merge(coop: Coop, recorder: book.Recorder, theirs: str, remote: str) -> None:

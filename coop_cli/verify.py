@@ -21,7 +21,7 @@ from coop_cli import checks, reports
 from coop_cli import members as members_format
 from coop_cli.errors import CoopError, SigningError
 from coop_cli.i18n import _
-from coop_cli.journal import parse_journal, signed_bytes
+from coop_cli.journal import parse_journal, signed_bytes, unbalanced_message
 from coop_cli.members import Register
 from coop_cli.model import Charter, Entry, Member
 from coop_cli.repo import LEDGER, Commit, Coop, Objects, git, parse_commit
@@ -355,9 +355,9 @@ class Auditor:
             say(_("an entry has no id"))
         if path != f"{LEDGER}/{entry.date:%Y-%m}.journal":
             say(_("the entry dated {date} is not in the file of its month").format(date=entry.date))
-        total = sum((p.amount for p in entry.postings), Decimal(0))
+        total = entry.imbalance
         if total != 0:
-            say(_("the postings do not balance (they sum to {total})").format(total=total))
+            say(unbalanced_message(total))
         recorder = register.get(entry.recorder or "")
         signed_by = self._check_entry_signature(entry, recorder, charter, say)
         if signed_by is not None:

@@ -7,7 +7,7 @@ show() { printf '$ %s\n' "$*"; eval "$@" 2>&1; echo; }
 show 'coop init coop --name "Bâtissons l'"'"'Alternative"'
 show 'coop key new --file keys/agnes --comment agnes@laptop </dev/null'
 coop key new --file keys/bernard --comment bernard@phone </dev/null >/dev/null
-cd coop
+show 'cd coop'
 show 'coop member add agnes --name Agnès --role treasurer --pubkey ../keys/agnes.pub --key ../keys/agnes --since 2020-03-10'
 show 'export COOP_AS=agnes COOP_KEY=../keys/agnes'
 show 'coop member add bernard --name Bernard --since 2020-03-10'

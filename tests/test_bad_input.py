@@ -24,7 +24,9 @@ def assert_refused(done, before, after, *words: str, status: tuple[int, ...] = (
 
 CASES = {
     "negative hours": ((*RECORD, "-2", "Jardinage"), ("positive",), 2),
-    "zero hours": ((*RECORD, "0", "Jardinage"), ("positive",), 1),
+    "zero hours": ((*RECORD, "0", "Jardinage"), ("positive",), 2),
+    "zero hours written 0.00": ((*RECORD, "0.00", "Jardinage"), ("positive",), 2),
+    "minutes that are not hundredths": ((*RECORD, "1h05", "Jardinage"), ("multiple of 3",), 2),
     "not a multiple of the step": ((*RECORD, "0.3", "Jardinage"), ("multiple", "0.25"), 1),
     "over max_exchange": ((*RECORD, "25", "Jardinage"), ("max_exchange",), 1),
     "unparseable hours": ((*RECORD, "deux", "Jardinage"), ("'deux'",), 2),
@@ -35,7 +37,10 @@ CASES = {
     "balance below min_balance": ((*RECORD, "20.25", "Jardinage"), ("bernard", "min_balance"), 1),
     "date in the future": ((*RECORD, "1", "Jardinage", "--date", "2999-01-01"), ("future",), 1),
     "date before joining": ((*RECORD, "1", "Jardinage", "--date", "2019-01-01"), ("joined",), 1),
-    "unparseable date": ((*RECORD, "1", "Jardinage", "--date", "2026-13-01"), ("YYYY-MM-DD",), 2),
+    "unparseable date": ((*RECORD, "1", "Jardinage", "--date", "1er mars"), ("YYYY-MM-DD",), 2),
+    "a day the calendar lacks": ((*RECORD, "1", "Jardinage", "--date", "2026-02-30"), ("no day 2026-02-30",), 2),
+    "the coop's account as a member id": (("member", "add", "coop", "--name", "Coop"), ("coop's own account",), 2),
+    "log of a stranger": (("log", "--member", "zoe"), ("'zoe'",), 1),
     "description with a newline": ((*RECORD, "1", "Jardinage\n    members:agnes  100 H"), ("U+000A",), 2),
     "description with a control character": ((*RECORD, "1", "Jardinage\x07"), ("U+0007",), 2),
     "description with a line separator": ((*RECORD, "1", "Jardinage\u2028fin"), ("U+2028",), 2),
@@ -46,14 +51,17 @@ CASES = {
     "description reading as a code": ((*RECORD, "1", "(42) Jardinage"), ("'('",), 2),
     "description reading as a status": ((*RECORD, "1", "! Jardinage"), ("'!'",), 2),
     "empty description": ((*RECORD, "1", ""), ("empty",), 2),
+    "description with spaces around": ((*RECORD, "1", " Jardinage "), ("space",), 2),
     "category with a comma": ((*RECORD, "1", "Jardinage", "--cat", "a, b:c"), ("category",), 2),
     "missing description": ((*RECORD, "1"), ("DESCRIPTION",), 2),
     "unknown option": ((*RECORD, "1", "x", "--dat", "2026-01-01"), (), 2),
     "revert of an unknown id": (("revert", "01NOPE", "--reason", "x"), ("01NOPE",), 1),
     "statement of a stranger": (("statement", "zoe"), ("'zoe'",), 1),
+    "statement ending before it starts": (("statement", "agnes", "--from", "2026-06-01", "--to", "2026-01-01"), ("--to", "before"), 2),
     "balance for a stranger": (("balance", "--member", "zoe"), ("'zoe'",), 1),
     "member added twice": (("member", "add", "bernard", "--name", "Bernard"), ("already",), 1),
     "member with a bad key": (("member", "add", "dora", "--name", "Dora", "--pubkey", "ssh-ed25519 AAAAnotakey"), ("key",), 2),
+    "member with a key file that does not exist": (("member", "add", "dora", "--name", "Dora", "--pubkey", "nowhere/dora.pub"), ("no such file",), 2),
     "member with a private key": (("member", "add", "dora", "--name", "Dora", "--pubkey", "PRIVATE"), ("private",), 2),
     "unknown language": (("--lang", "de", "balance"), ("--lang",), 2),
 }
@@ -140,6 +148,22 @@ def test_outside_any_coop(tmp_path):
     done = run_coop("balance", cwd=tmp_path, env=cli_env())
     assert done.returncode == 1 and done.stderr.startswith("error: no coop repository")
     assert len(done.stderr.splitlines()) == 1
+    done = run_coop("-C", str(tmp_path / "nowhere"), "balance", env=cli_env())
+    assert done.returncode == 1 and done.stderr == f"error: {tmp_path / 'nowhere'}: no such folder\n"
+
+
+def test_an_entry_that_does_not_balance_is_named_not_summed(coop_repo):
+    """hledger refuses such a journal; coop's balance, statement and report must not show figures that do not add up."""
+    coop_repo.run("record", "bernard", "agnes", "2", "Jardinage", "--date", "2026-03-10")
+    journal = coop_repo.root / "ledger" / "2026-03.journal"
+    journal.write_text(journal.read_text().replace("-2.00 H", "-3.00 H"))
+    _commit_by_hand(coop_repo, "ledger/2026-03.journal", journal.read_text())
+    before = coop_repo.snapshot()
+    for args in (("balance",), ("balance", "--member", "claire"), ("statement", "agnes"), ("report",)):
+        done = coop_repo.run(*args, as_=None)
+        assert_refused(done, before, coop_repo.snapshot(), "ledger/2026-03.journal:1", "do not balance", "-1.00", status=(1,))
+    hledger = subprocess.run(["hledger", "-f", str(journal), "bal"], capture_output=True, text=True)
+    assert hledger.returncode != 0  # the oracle agrees that these books cannot be read
 
 
 def test_uncommitted_hand_edits_block_writing(coop_repo):
@@ -158,6 +182,14 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path):
     assert done.returncode == 1 and "not an empty folder" in done.stderr
     assert not (tmp_path / "x" / ".git").exists()
     assert subprocess.run(["ls", tmp_path / "x"], capture_output=True, text=True).stdout == "notes.txt\n"
+
+
+@pytest.mark.parametrize("name", ["", " X", "X\nY"])
+def test_init_with_a_bad_name_creates_nothing(tmp_path, name):
+    done = run_coop("init", str(tmp_path / "x"), "--name", name, env=cli_env())
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1 and "name" in done.stderr
+    assert not (tmp_path / "x").exists()
+    assert run_coop("init", str(tmp_path / "x"), "--name", "X", env=cli_env()).returncode == 0
 
 
 def test_brackets_in_what_members_write_are_text_not_markup(coop_repo):

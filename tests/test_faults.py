@@ -220,7 +220,7 @@ def test_a_full_disk_is_named_and_nothing_is_half_written(tmp_path):
             subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=4k", "count=100000"], capture_output=True)
         before = coop_repo.snapshot()
         env = signed_env(coop_repo)
-        done = subprocess.run(coop_command(coop_repo, "record", "claire", "agnes", "2", "Couture " * 20, "--date", "2026-03-11"),
+        done = subprocess.run(coop_command(coop_repo, "record", "claire", "agnes", "2", ("Couture " * 20).strip(), "--date", "2026-03-11"),
                               env=env, capture_output=True, text=True, preexec_fn=limit)
         assert done.returncode == 1, done.stderr
         assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr

@@ -199,7 +199,7 @@ def test_minutes_are_stable_markdown(coop_repo):
         (("meeting", "close", SLUG), ("closed",), 1),
         (("meeting", "attend", SLUG, "claire"), ("closed",), 1),
         (("meeting", "decide", SLUG, "x", "--for", "1"), ("closed",), 1),
-        (("meeting", "new", "X", "--date", "2026-02-30", "--duration", "1"), ("YYYY-MM-DD",), 2),
+        (("meeting", "new", "X", "--date", "2026-02-30", "--duration", "1"), ("no day 2026-02-30",), 2),
         (("meeting", "new", "X\nY", "--date", "2026-02-01", "--duration", "1"), ("U+000A",), 2),
     ],
 )

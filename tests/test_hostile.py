@@ -154,7 +154,7 @@ def test_record_arguments_are_written_whole_or_refused(hostile_coop, monkeypatch
     entries = entries_of(hostile_coop.root)
     if status == 0:
         assert len(entries) == count + 1
-        assert entries[-1].description == description.strip()
+        assert entries[-1].description == description
         assert entries[-1].hours == parse_hours(hours)
     else:
         assert status in (1, 2) and len(err.splitlines()) == 1 and err.startswith("error: "), err

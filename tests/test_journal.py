@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from coop_cli import reports
@@ -78,7 +78,7 @@ def test_categories_never_split_into_tags(text):
     assert "," not in text and ":" not in text and ";" not in text
 
 
-@pytest.mark.parametrize("text", ["-1", "1h60", "1,5,0", "1.5h", "h", "", "1e3", "NaN", "∞", "２", "1 000", "20m", "0x10"])
+@pytest.mark.parametrize("text", ["-1", "0", "0:00", "1h60", "1,5,0", "1.5m", "h", "", "1e3", "NaN", "∞", "２", "1 000", "20m", "1h05", "0x10"])
 def test_hours_that_are_not_hours(text):
     with pytest.raises(BadInput):
         parse_hours(text)
@@ -86,8 +86,16 @@ def test_hours_that_are_not_hours(text):
 
 @given(st.integers(min_value=0, max_value=999_999), st.integers(min_value=0, max_value=99))
 def test_decimal_hours_are_exact(whole, hundredths):
+    assume(whole or hundredths)  # zero hours are refused
     assert parse_hours(f"{whole}.{hundredths:02}") == Decimal(whole) + Decimal(hundredths) / 100
     assert parse_hours(f"{whole},{hundredths:02}") == Decimal(whole) + Decimal(hundredths) / 100
+
+
+@given(st.integers(min_value=0, max_value=99), st.integers(min_value=0, max_value=59).filter(lambda m: m % 3 == 0))
+def test_minutes_that_are_hundredths_are_exact(hours, minutes):
+    if hours or minutes:
+        assert parse_hours(f"{hours}h{minutes:02}") == parse_hours(f"{hours}:{minutes:02}") == hours + Decimal(minutes) / 60
+        assert parse_hours(f"{hours * 60 + minutes}m") * 60 == hours * 60 + minutes
 
 
 def test_amounts_never_carry_thousands_separators():

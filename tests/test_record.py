@@ -45,7 +45,7 @@ def test_commit_is_ssh_signed_in_gits_own_format(coop_repo):
     assert shown.strip().splitlines()[-1].startswith("G agnes")
 
 
-@pytest.mark.parametrize("typed, hours", [("2", "2.00"), ("1.5", "1.50"), ("2,5", "2.50"), ("1h30", "1.50"), ("90m", "1.50"), ("0:45", "0.75")])
+@pytest.mark.parametrize("typed, hours", [("2", "2.00"), ("1.5", "1.50"), ("2,5", "2.50"), ("1h30", "1.50"), ("90m", "1.50"), ("0:45", "0.75"), ("1.5h", "1.50"), ("1h15", "1.25"), ("45m", "0.75")])
 def test_hours_are_read_as_people_write_them(coop_repo, typed, hours):
     done = coop_repo.run("record", "bernard", "agnes", typed, "Couture", "--date", "2026-03-10")
     assert done.returncode == 0, done.stderr
@@ -135,6 +135,15 @@ def test_batch_with_bad_rows_writes_nothing_and_names_every_line(coop_repo, tmp_
     assert [re.search(r":(\d+): ", line)[1] for line in lines] == ["3", "4", "5"]
     assert "Traceback" not in done.stderr
     assert coop_repo.snapshot() == before
+
+
+def test_a_batch_saved_with_semicolons_says_so(coop_repo, tmp_path):
+    """What a French spreadsheet writes when asked for CSV."""
+    batch = tmp_path / "slips.csv"
+    batch.write_text("2026-03-10;bernard;agnes;2;Jardinage\n")
+    done = coop_repo.run("record", "--batch", str(batch))
+    assert done.returncode == 1 and done.stderr.count("\n") == 1
+    assert "slips.csv:1:" in done.stderr and "';'" in done.stderr and "commas" in done.stderr
 
 
 def test_batch_applies_limits_in_order(coop_repo, tmp_path):

@@ -23,7 +23,7 @@ import pytest
 
 from coop_cli import meetings, reports
 from coop_cli.model import Decision, Meeting
-from conftest import CoopFixture, make_coop
+from conftest import CoopFixture, cli_env, make_coop, run_coop
 from helpers import journal_args
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -416,3 +416,14 @@ def test_chromium_reads_the_statement_on_one_a4_page(books, tmp_path):
 
 def _is_a4(size: tuple[float, float]) -> bool:
     return abs(size[0] - 595.3) < 1 and abs(size[1] - 841.9) < 1
+
+
+def test_a_table_sent_to_a_file_is_never_cut_short(coop_repo):
+    """A volunteer who prints `coop statement M > file` gets whole dates and descriptions, whatever the terminal's width."""
+    description = "Réparation du vélo, de la remorque et des deux paniers de la cuisine commune du quartier"
+    assert coop_repo.run("record", "bernard", "agnes", "1", description, "--date", "2026-03-10").returncode == 0
+    env = {k: v for k, v in cli_env().items() if k != "COLUMNS"}
+    for args in (("statement", "agnes"), ("log",)):
+        shown = run_coop("-C", str(coop_repo.root), *args, env=env)
+        assert shown.returncode == 0, shown.stderr
+        assert description in shown.stdout and "2026-03-10" in shown.stdout and "…" not in shown.stdout

@@ -139,3 +139,16 @@ def test_a_real_conflict_stops_cleanly(clones):
     assert git(b, "rev-parse", "HEAD").stdout == before
     assert git(b, "status", "--porcelain").stdout == ""
     assert not (b / ".git" / "MERGE_HEAD").exists()
+
+
+def test_a_remote_that_refuses_the_push_is_named(coop_repo, tmp_path):
+    """A clone of a working copy (not a bare repository): git refuses pushes to its checked-out branch."""
+    copy = tmp_path / "copy"
+    done = run_coop("clone", str(coop_repo.root), str(copy), "--as", "agnes", "--key", str(coop_repo.keys["agnes"]), env=cli_env())
+    assert done.returncode == 0, done.stderr
+    record(coop_repo, copy, 1, "bernard", "claire")
+    done = sync(coop_repo, copy)
+    assert done.returncode == 1 and len(done.stderr.splitlines()) == 1
+    assert "origin refused the push" in done.stderr and "checked out" in done.stderr and "bare" in done.stderr
+    assert git(copy, "status", "--porcelain").stdout == ""
+    verified(copy)

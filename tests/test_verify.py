@@ -132,6 +132,20 @@ def test_a_description_edited(coop_repo):
     assert_caught(coop_repo, "append-only")
 
 
+def test_uncommitted_changes_that_the_reports_would_show_do_not_verify(coop_repo):
+    """Verify checks the history; coop balance reads the working tree: verify must not vouch for books it did not check."""
+    recorded(coop_repo)
+    path = coop_repo.root / "ledger" / "2026-03.journal"
+    path.write_text(path.read_text().replace("2.00 H", "9.00 H").replace("-2.00 H", "-9.00 H"))
+    (coop_repo.root / "ledger" / "2026-04.journal").write_text("")
+    status, found, _err = verify(coop_repo)
+    assert status == 1 and {f["where"] for f in found} == {"ledger/2026-03.journal", "ledger/2026-04.journal"}
+    assert all("no commit holds" in f["message"] for f in found)
+    git(coop_repo, "checkout", "-q", "--", "ledger")
+    (coop_repo.root / "ledger" / "2026-04.journal").unlink()
+    assert problems(coop_repo) == []
+
+
 def test_a_signature_from_a_key_not_in_the_register(coop_repo, tmp_path):
     recorded(coop_repo)
     stranger = ssh_keygen_key(tmp_path, "mallory")

@@ -48,7 +48,7 @@ def build_app() -> typer.Typer:
     @app.callback()
     def main_options(
         ctx: typer.Context,
-        directory: str = typer.Option(None, "-C", envvar="COOP_DIR", help=_("Run as if coop was started in DIR."), metavar="DIR"),
+        directory: str = typer.Option(None, "-C", envvar="COOP_DIR", help=_("Work on the coop in DIR (default: the current folder or one above it); files named by other options are still found from the current folder."), metavar="DIR"),
         lang: str = typer.Option(None, "--lang", help=_("Language of messages: en or fr (default: the locale)."), metavar="LANG"),
         version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version, help=_("Print coop's version and exit.")),
     ) -> None:

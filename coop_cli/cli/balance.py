@@ -8,9 +8,8 @@ from coop_cli import reports
 from coop_cli.cli.options import FORMAT, Format, state
 from coop_cli.cli.output import Column, emit
 from coop_cli.cli.report import balance_bar, bar_scale
-from coop_cli.errors import CoopError
 from coop_cli.i18n import _
-from coop_cli.model import account_member, parse_date
+from coop_cli.model import COOP_ACCOUNT, account_member, parse_date
 
 
 def register(app: typer.Typer) -> None:
@@ -38,8 +37,8 @@ def balance(
 ) -> None:
     coop = state(ctx).coop()
     register = coop.register()
-    if member is not None and member != "coop" and register.get(member) is None:
-        raise CoopError(_("{id!r} is not a member of this coop (see coop member list)").format(id=member))
+    if member is not None and member != COOP_ACCOUNT:
+        register.require(member)
     table = coop.balances(parse_date(until) if until else None)
     rows = [row.__dict__ for row in reports.balance_rows(table, register, member)]
     total = sum(table.values(), reports.ZERO)

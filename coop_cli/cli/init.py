@@ -19,6 +19,6 @@ def init(
     directory: Path = typer.Argument(..., metavar="DIR", help=_("Folder to create (must be empty or absent).")),
     name: str = typer.Option(..., "--name", help=_("The cooperative's name.")),
 ) -> None:
-    commit = book.init(directory, name.strip())
-    typer.echo(_("Created the coop {name!r} in {folder} (commit {commit}).").format(name=name.strip(), folder=directory, commit=commit[:10]))
+    commit = book.init(directory, name)
+    typer.echo(_("Created the coop {name!r} in {folder} (commit {commit}).").format(name=name, folder=directory, commit=commit[:10]))
     typer.echo(_("Next: coop key new, then coop -C {folder} member add ID --name NAME --pubkey KEY.pub --role treasurer --key KEY").format(folder=directory))

@@ -6,7 +6,7 @@ from coop_cli import verify as audit
 from coop_cli.cli.options import FORMAT, Format, state
 from coop_cli.cli.output import Column, emit
 from coop_cli.i18n import _
-from coop_cli.model import member_account, parse_date, party
+from coop_cli.model import COOP_ACCOUNT, member_account, parse_date, party
 
 
 def register(app: typer.Typer) -> None:
@@ -40,7 +40,10 @@ def log(
     from datetime import datetime, timezone
 
     start = parse_date(since, "--since") if since else None
-    report = audit.audit(state(ctx).coop(), full=True, keep_entries=True)
+    coop = state(ctx).coop()
+    if member is not None and member != COOP_ACCOUNT:
+        coop.register().require(member)
+    report = audit.audit(coop, full=True, keep_entries=True)
     rows = []
     for item in report.recorded:
         entry = item.entry

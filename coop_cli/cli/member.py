@@ -138,9 +138,7 @@ def show(ctx: typer.Context, member_id: str = typer.Argument(..., metavar="ID"),
     from coop_cli.signing import PublicKey
 
     coop = state(ctx).coop()
-    member = coop.register().get(member_id)
-    if member is None:
-        raise CoopError(_("{id!r} is not a member of this coop (see coop member list)").format(id=member_id))
+    member = coop.register().require(member_id)
     balance = coop.balances().get(member.account, reports.ZERO)
     fields = [
         ("id", member.id), ("name", member.name), ("since", member.since), ("status", member.status),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from dataclasses import dataclass
 from decimal import Decimal
@@ -72,7 +73,9 @@ def _table(rows: list[dict[str, Any]], columns: list[Column], title: str | None,
 def console():
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    # Into a file or a pipe, a table is as wide as its content: a volunteer printing statements gets every date whole.
+    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(highlight=False, soft_wrap=False, width=1000 if wide else None)
 
 
 def note(message: str) -> None:

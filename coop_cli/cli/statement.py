@@ -12,7 +12,7 @@ import typer
 from coop_cli import reports
 from coop_cli.cli.options import FORMAT, Format, state
 from coop_cli.cli.output import Column, emit
-from coop_cli.errors import CoopError
+from coop_cli.errors import BadInput
 from coop_cli.i18n import _
 from coop_cli.members import Register
 from coop_cli.model import COOP_ACCOUNT, format_hours, member_account, parse_date
@@ -47,10 +47,12 @@ def statement(
 ) -> None:
     coop = state(ctx).coop()
     register = coop.register()
-    if member != COOP_ACCOUNT and register.get(member) is None:
-        raise CoopError(_("{id!r} is not a member of this coop (see coop member list)").format(id=member))
+    if member != COOP_ACCOUNT:
+        register.require(member)
     account = COOP_ACCOUNT if member == COOP_ACCOUNT else member_account(member)
     first, last = parse_date(start, "--from") if start else None, parse_date(end, "--to") if end else None
+    if first and last and last < first:
+        raise BadInput(_("--to {to} is before --from {start}: the statement would be empty").format(to=last, start=first))
     opening, rows = reports.statement(coop.readable_entries(), account, first, last)
     if html_file is not None:
         _write_html(coop, register, member, first, last, opening, rows, html_file)

@@ -35,10 +35,16 @@ def verify(
     coop = state(ctx).coop()
     with _progress() as progress:
         report = audit.audit(coop, full=full, progress=progress)
-    rows = [{"where": f.where, "commit": f.commit[:12] if f.commit else None, "entry": f.entry, "message": f.message} for f in report.findings]
-    if report.findings or fmt is not Format.table:
+    findings = report.findings + [
+        # The reports read the working tree: books that verify must be the books people are shown.
+        audit.Finding(_("has changes that no commit holds: the reports show them, verify cannot vouch for them "
+                        "(see git diff; git checkout -- {file} undoes them)").format(file=path), where=path)
+        for path in coop.uncommitted()
+    ]
+    rows = [{"where": f.where, "commit": f.commit[:12] if f.commit else None, "entry": f.entry, "message": f.message} for f in findings]
+    if findings or fmt is not Format.table:
         emit(rows, COLUMNS, fmt)
-    if report.findings:
+    if findings:
         note(ngettext("{n} problem found.", "{n} problems found.", len(rows)).format(n=len(rows)))
         raise typer.Exit(1)
     note(
