@@ -364,9 +364,15 @@ def _bootstrap(member: Member, identity: Identity, signer) -> Recorder:
     return Recorder(member, signer)
 
 
-def require_manager(member: Member) -> None:
+def require_manager(member: Member, what: str | None = None) -> None:
     if member.status != "active" or not set(member.roles) & set(MANAGERS):
-        raise CoopError(_("only an active treasurer or secretary may change the register, and {id} is neither").format(id=member.id))
+        raise CoopError(
+            _("only an active treasurer or secretary may change {what}, and {id} is neither").format(what=what or _("the register"), id=member.id)
+        )
+
+
+def is_manager(member: Member) -> bool:
+    return member.active and bool(set(member.roles) & set(MANAGERS))
 
 
 def _check_key_unused(register: members_format.Register, keys: tuple[str, ...]) -> None:
@@ -389,6 +395,8 @@ def add_key(coop: Coop, identity: Identity, member_id: str, pubkey: str) -> tupl
         recorder = recorder_for(coop, identity, register, signer)
         if recorder.member.id != member_id:
             require_manager(recorder.member)
+        elif not recorder.member.active:
+            raise CoopError(_("{id} is {status} and cannot add keys").format(id=member_id, status=recorder.member.status))
         _check_key_unused(register, (key,))
         text = members_format.with_key(register, member_id, key)
         message = f"member key add: {member_id}\n\n{key.split()[0]} {key.split()[1][:16]}...\n"

@@ -23,7 +23,7 @@ def entry_problems(
 ) -> list[str]:
     """What is wrong with recording `entry` now, given the balances before it; empty when it may be written."""
     payer, earner, hours = entry.payer, entry.earner, entry.hours
-    problems = _amount_problems(hours, charter)
+    problems = amount_problems(hours, charter)
     if payer == earner or payer is None or earner is None:
         return problems + [_("the payer and the earner must be two different accounts")]
     for account in (payer, earner):
@@ -48,7 +48,8 @@ def may_record(recorder: Member, payer: str, charter: Charter) -> bool:
     return bool(set(recorder.roles) & set(charter.recorders)) or payer == recorder.account
 
 
-def _amount_problems(hours: Decimal, charter: Charter) -> list[str]:
+def amount_problems(hours: Decimal, charter: Charter) -> list[str]:
+    """What the charter says against an amount: positive, a multiple of the step, at most max_exchange."""
     if hours <= 0:
         return [_("hours must be positive, got {hours}").format(hours=hours)]
     problems = []

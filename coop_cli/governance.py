@@ -27,13 +27,17 @@ RULE_TYPES = {
 
 
 @contextlib.contextmanager
-def _managing(coop: Coop, identity: book.Identity) -> Iterator[book.Recorder]:
+def _managing(coop: Coop, identity: book.Identity, what: str | None = None) -> Iterator[book.Recorder]:
     """Under the coop's lock, the recorder, who must be an active treasurer or secretary."""
     signer = book.load_signer(coop, identity)
     with coop.writing():
         recorder = book.recorder_for(coop, identity, coop.register(), signer)
-        book.require_manager(recorder.member)
+        book.require_manager(recorder.member, what)
         yield recorder
+
+
+def _minutes(coop: Coop, identity: book.Identity) -> contextlib.AbstractContextManager[book.Recorder]:
+    return _managing(coop, identity, _("the minutes"))
 
 
 def _names(coop: Coop) -> dict[str, str]:
@@ -67,35 +71,40 @@ def new_meeting(coop: Coop, identity: book.Identity, title: str, when: str, dura
     title = check_text(title, _("the title"))
     day = parse_date(when)
     hours = parse_hours(duration)
-    if hours <= 0:
-        raise BadInput(_("the duration must be positive"))
     place = check_text(place, _("the place")) if place else ""
     meeting = meetings_format.Meeting(meetings_format.slug_for(day, title), title, day, hours, place)
-    with _managing(coop, identity) as recorder:
+    with _minutes(coop, identity) as recorder:
+        charter = coop.charter()
+        problems = checks.amount_problems(hours, charter) if charter.meeting_credit else []
+        if problems:  # found now, not when closing the minutes credits each attendee the duration
+            raise CoopError(_("the duration cannot be credited: {problem}").format(problem=problems[0]))
         if any(m.slug == meeting.slug for m in coop.meetings()):
             raise CoopError(_("the meeting {slug} already exists").format(slug=meeting.slug))
         return meeting, _save(coop, meeting, f"meeting new: {meeting.slug}\n", recorder)
 
 
 def attend(coop: Coop, identity: book.Identity, slug: str, member_ids: list[str]) -> tuple[Meeting, str]:
+    member_ids = list(dict.fromkeys(member_ids))  # each once, in the order given
     for member_id in member_ids:
         check_member_id(member_id)
-    with _managing(coop, identity) as recorder:
+    with _minutes(coop, identity) as recorder:
         meeting = _open_meeting(coop, slug)
         register = coop.register()
         for member_id in member_ids:
             member = register.require(member_id)
             if not member.active:
                 raise CoopError(_("{id} is {status} and cannot attend as a member").format(id=member.id, status=member.status))
+            if member.since > meeting.date:
+                raise CoopError(_("{id} joined on {since}, after the meeting").format(id=member.id, since=member.since))
         if all(m in meeting.attendees for m in member_ids):
-            raise CoopError(_("{members} already attend {slug}").format(members=", ".join(member_ids), slug=slug))
+            raise CoopError(_("the minutes of {slug} already list {members} among the attendees").format(members=", ".join(member_ids), slug=slug))
         meeting = meetings_format.with_attendees(meeting, member_ids)
         return meeting, _save(coop, meeting, f"meeting attend: {slug}: {' '.join(member_ids)}\n", recorder)
 
 
 def note(coop: Coop, identity: book.Identity, slug: str, text: str) -> tuple[Meeting, str]:
     text = meetings_format.check_note(text)
-    with _managing(coop, identity) as recorder:
+    with _minutes(coop, identity) as recorder:
         meeting = _open_meeting(coop, slug)
         meeting = replace(meeting, notes=meeting.notes + (text,))
         return meeting, _save(coop, meeting, f"meeting note: {slug}\n", recorder)
@@ -109,8 +118,10 @@ def decide(
         raise BadInput(_("votes cannot be negative"))
     if consensus and (votes_for or against or abstain):
         raise BadInput(_("a decision is taken either by consensus or by a vote, not both"))
-    with _managing(coop, identity) as recorder:
+    with _minutes(coop, identity) as recorder:
         meeting = _open_meeting(coop, slug)
+        if meeting.date > date.today():
+            raise CoopError(_("the meeting {slug} has not happened yet ({date}); decisions are recorded when it is held").format(slug=slug, date=meeting.date))
         present = len(meeting.attendees)
         if votes_for + against + abstain > present:
             raise CoopError(
@@ -123,19 +134,19 @@ def decide(
         return decision, _save(coop, meeting, f"decide: {decision.id} ({result}) at {slug}\n\n{text}\n", recorder)
 
 
-def close(coop: Coop, identity: book.Identity, slug: str, today: date | None = None) -> tuple[Meeting, list, str]:
+def close(coop: Coop, identity: book.Identity, slug: str, today: date | None = None) -> tuple[Meeting, list, list[str], str]:
     """Close the minutes; with meeting_credit, each attendee earns the duration from the coop account, in the same commit."""
     today = today or date.today()
     signer = book.load_signer(coop, identity)
     with coop.writing():
         charter, register = coop.charter(), coop.register()
         recorder = book.recorder_for(coop, identity, register, signer)
-        book.require_manager(recorder.member)
+        book.require_manager(recorder.member, _("the minutes"))
         meeting = _open_meeting(coop, slug)
         if meeting.date > today:
             raise CoopError(_("the meeting {slug} has not happened yet ({date})").format(slug=slug, date=meeting.date))
         closed = replace(meeting, status="closed")
-        entries = []
+        entries, uncredited = [], []
         if charter.meeting_credit:
             balances = coop.balances()
             for attendee in meeting.attendees:
@@ -143,12 +154,15 @@ def close(coop: Coop, identity: book.Identity, slug: str, today: date | None = N
                 entry = book.recorded_by(book.draft(exchange, today, "meeting", (("meeting", slug),)), recorder.member.id)
                 problems = checks.entry_problems(entry, charter, register, balances, recorder.member, today)
                 if problems:
-                    raise CoopError(_("cannot credit {id} for {slug}: {problem}").format(id=attendee, slug=slug, problem=problems[0]))
+                    # Say who is not credited and why (suspended since, say), rather than leave minutes that never close.
+                    uncredited.append(_("{id} is not credited: {problem}").format(id=attendee, problem=problems[0]))
+                    continue
                 reports.post(entry, balances)
                 entries.append(entry)
         journals = book.signed_journal_changes(coop, recorder, entries, charter.unit)
         message = f"meeting close: {slug}, {len(entries)} credits of {meeting.duration} {charter.unit}\n"
-        return closed, entries, _save(coop, closed, message, recorder, journals)
+        message += "".join(f"\n{line}" for line in uncredited)
+        return closed, entries, uncredited, _save(coop, closed, message, recorder, journals)
 
 
 def all_decisions(coop: Coop, search: str | None = None) -> list[tuple[Meeting, Decision]]:
@@ -163,12 +177,19 @@ def adopted(coop: Coop, decision_id: str) -> Decision:
     """The decision a governance change cites: it must exist and have been adopted."""
     if not meetings_format.DECISION_ID.fullmatch(decision_id):
         raise BadInput(_("{id!r} is not a decision id (they are written D-2026-001)").format(id=decision_id))
-    for _meeting, decision in all_decisions(coop):
-        if decision.id == decision_id:
-            if decision.outcome != "adopted":
-                raise CoopError(_("the decision {id} was not adopted ({outcome})").format(id=decision_id, outcome=decision.outcome))
-            return decision
-    raise CoopError(_("there is no decision {id} in the minutes (see coop decisions)").format(id=decision_id))
+    found = [(meeting, decision) for meeting, decision in all_decisions(coop) if decision.id == decision_id]
+    if not found:
+        raise CoopError(_("there is no decision {id} in the minutes (see coop decisions)").format(id=decision_id))
+    if len(found) > 1:  # two copies numbered a decision each while apart, then synced
+        raise CoopError(
+            _("{id} names {n} decisions (in {meetings}); record the change again under a new decision").format(
+                id=decision_id, n=len(found), meetings=", ".join(m.slug for m, _d in found)
+            )
+        )
+    decision = found[0][1]
+    if decision.outcome != "adopted":
+        raise CoopError(_("the decision {id} was not adopted ({outcome})").format(id=decision_id, outcome=decision.outcome))
+    return decision
 
 
 # ---------------------------------------------------------------- changes a decision authorises
@@ -182,6 +203,7 @@ def set_status(coop: Coop, identity: book.Identity, member_id: str, status: str,
         if register.require(member_id).status == status:
             raise CoopError(_("{id} is already {status}").format(id=member_id, status=status))
         text = members_format.with_changes(register, member_id, {"status": status}, decision_id)
+        _keep_a_manager(text, member_id)
         return book.commit_register(coop, text, f"member status: {member_id} {status} ({decision_id})\n", recorder)
 
 
@@ -195,11 +217,21 @@ def change_role(coop: Coop, identity: book.Identity, member_id: str, change: str
         roles = list(register.require(member_id).roles)
         if match[1] == "+" and match[2] in roles:
             raise CoopError(_("{id} already has the role {role}").format(id=member_id, role=match[2]))
+        if match[1] == "+" and not register.require(member_id).active:
+            member = register.require(member_id)
+            raise CoopError(_("{id} is {status} and cannot take on a role").format(id=member.id, status=member.status))
         if match[1] == "-" and match[2] not in roles:
             raise CoopError(_("{id} does not have the role {role}").format(id=member_id, role=match[2]))
         roles = roles + [match[2]] if match[1] == "+" else [r for r in roles if r != match[2]]
         text = members_format.with_changes(register, member_id, {"roles": roles}, decision_id)
+        _keep_a_manager(text, member_id)
         return book.commit_register(coop, text, f"member role: {member_id} {change} ({decision_id})\n", recorder)
+
+
+def _keep_a_manager(text: str, member_id: str) -> None:
+    """Without an active treasurer or secretary nobody could ever change the register or the minutes again."""
+    if not any(book.is_manager(m) for m in members_format.parse(text).members):
+        raise CoopError(_("{id} is the last active treasurer or secretary; give the role to someone else first").format(id=member_id))
 
 
 def set_rule(coop: Coop, identity: book.Identity, key: str, value: str, decision_id: str) -> str:
@@ -207,8 +239,11 @@ def set_rule(coop: Coop, identity: book.Identity, key: str, value: str, decision
         raise BadInput(_("unknown rule {key!r} (rules are {choices})").format(key=key, choices=", ".join(RULE_TYPES)))
     with _managing(coop, identity) as recorder:
         adopted(coop, decision_id)
+        if key == "unit" and any(coop.read(journal).strip() for journal in coop.journal_files()):
+            raise CoopError(_("the unit cannot change once the books hold exchanges: hledger would count the old and the new unit apart"))
         text = charter_format.with_rule(coop.read(charter_format.FILE), key, value, decision_id)
-        charter_format.parse(text)  # the amended charter must hold together
+        if charter_format.parse(text) == coop.charter():  # the amended charter must hold together, and differ
+            raise CoopError(_("the charter already says {key}: {value}").format(key=key, value=value))
         return coop.commit({charter_format.FILE: text}, f"charter: {key} = {value} ({decision_id})\n", recorder.author, recorder.signer)
 
 
@@ -228,8 +263,12 @@ def join_group(coop: Coop, identity: book.Identity, name: str, member_ids: list[
         register = coop.register()
         if not any(g.name == name for g in register.groups):
             raise CoopError(_("there is no group {name!r} (see coop group list)").format(name=name))
+        group = next(g for g in register.groups if g.name == name)
         for member_id in member_ids:
-            register.require(member_id)
+            if not register.require(member_id).active:
+                raise CoopError(_("{id} is not active and cannot join a group").format(id=member_id))
+        if all(m in group.members for m in member_ids):
+            raise CoopError(_("the group {name!r} already has {members}").format(members=", ".join(member_ids), name=name))
         text = members_format.with_group_members(register, name, member_ids)
         return book.commit_register(coop, text, f"group join: {name}: {' '.join(member_ids)}\n", recorder)
 

@@ -165,7 +165,7 @@ class _Lines:
         line = self.peek()
         found = re.fullmatch(pattern, line) if line is not None else None
         if not found:
-            self.fail(pattern.replace("\\", ""))
+            self.fail(_readable(pattern))
         self.next()
         return found
 
@@ -193,3 +193,13 @@ def with_attendees(meeting: Meeting, members: list[str]) -> Meeting:
 
 def check_note(text: str) -> str:
     return check_text(text.strip(), _("the note"))
+
+
+_PLACEHOLDERS = {"(.+)": "...", "([0-9.]+)": "N", "([0-9]+)": "N", "(D-[0-9]{4}-[0-9]{3,})": "D-YYYY-NNN"}
+
+
+def _readable(pattern: str) -> str:
+    """A line pattern as a person reads it in an error: `- Duration: N h`, `- Status: open|closed`."""
+    for regex, shown in _PLACEHOLDERS.items():
+        pattern = pattern.replace(regex, shown)
+    return pattern.replace("(", "").replace(")", "").replace("\\", "")

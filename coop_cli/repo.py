@@ -345,6 +345,8 @@ class Coop:
             tree = git(self.root, "write-tree", env=env).strip()
         finally:
             index.unlink(missing_ok=True)
+        if head and tree == git(self.root, "rev-parse", f"{head}^{{tree}}").strip():
+            raise CoopError(_("nothing to change: the books already say this"))
         commit = self.commit_tree(tree, [head] if head else [], message, author, signer)
         # The one atomic step: before it nothing changed, after it the books hold the entry.
         git(self.root, "update-ref", "-m", "coop: " + message.splitlines()[0], "HEAD", commit, head or "0" * 40)

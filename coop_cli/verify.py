@@ -18,12 +18,13 @@ from typing import Callable
 
 from coop_cli import charter as charter_format
 from coop_cli import checks, reports
+from coop_cli import meetings as meetings_format
 from coop_cli import members as members_format
 from coop_cli.errors import CoopError, SigningError
 from coop_cli.i18n import _
 from coop_cli.journal import parse_journal, signed_bytes, unbalanced_message
 from coop_cli.members import Register
-from coop_cli.model import Charter, Entry, Member
+from coop_cli.model import Charter, Entry, Meeting, Member
 from coop_cli.repo import LEDGER, Commit, Coop, Objects, git, parse_commit
 
 MANAGERS = ("treasurer", "secretary")
@@ -269,19 +270,84 @@ class Auditor:
             allowed = signer is not None and any(
                 m.id == signer.id and m.active and set(m.roles) & set(MANAGERS) for m in managers
             )
+            if not allowed and path == members_format.FILE and signer is not None:
+                allowed = _adds_own_key(before, self.register(commit.id), signer.id)
             if not allowed:
                 self.problem(
                     _("{file} was changed by a commit that no treasurer or secretary signed").format(file=path), commit.id, path
                 )
+            elif path == members_format.FILE and before.members:
+                self._check_changes_cite_decisions(commit, before, self.register(commit.id))
+
+    def _check_changes_cite_decisions(self, commit: Commit, before: Register, after: Register) -> None:
+        """A member's status or roles change only by an adopted decision, added to their `decisions` in the same commit."""
+        adopted = None
+        for member in after.members:
+            old = before.get(member.id)
+            if old is None or (old.status, old.roles) == (member.status, member.roles):
+                continue
+            if adopted is None:
+                adopted = {d.id for m in self._meetings(commit.id) for d in m.decisions if d.outcome == "adopted"}
+            cited = [d for d in member.decisions if d not in old.decisions]
+            if not cited or not set(cited) <= adopted:
+                self.problem(
+                    _("{id}'s status or roles changed without citing an adopted decision of the minutes").format(id=member.id),
+                    commit.id,
+                    members_format.FILE,
+                )
+
+    def _meetings(self, commit: str) -> list[Meeting]:
+        found = (self._meeting(blob, path) for path, blob in self.files(commit).items() if path.startswith(MINUTES) and path.endswith(".md"))
+        return [m for m in found if m is not None]
 
     def _check_minutes(self, commit: Commit, path: str) -> None:
-        """Closed minutes never change again: a parent's closed minutes must be in this commit byte for byte."""
+        """Minutes only grow: closed minutes never change again, open ones gain attendees, notes and decisions.
+
+        New minutes must read back; decisions already written never change or vanish; a new decision's outcome must
+        be what its vote gives under the charter, with the attendees listed and the members active at that commit.
+        """
         now = self.files(commit.id).get(path)
-        for parent in commit.parents:
-            before = self.files(parent).get(path)
-            if before and before != now and CLOSED in self.objects.text(before):
+        before = [self.files(parent).get(path) for parent in commit.parents]
+        if now in before or not path.endswith(".md"):
+            return
+        for blob in filter(None, before):
+            if CLOSED in self.objects.text(blob):
                 self.problem(_("{file} was changed after the meeting was closed").format(file=path), commit.id, path)
                 return
+        if now is None:
+            self.problem(_("{file} was deleted; minutes are kept for good").format(file=path), commit.id, path)
+            return
+        meeting = self._meeting(now, path, commit.id)
+        if meeting is None:
+            return
+        kept = {d.id: d for d in meeting.decisions}
+        earlier = [m for m in (self._meeting(blob, path) for blob in filter(None, before)) if m is not None]
+        for old in (d for m in earlier for d in m.decisions):
+            if kept.get(old.id) != old:
+                self.problem(_("{file}: the decision {id} was changed or removed").format(file=path, id=old.id), commit.id, path)
+        first = commit.parents[0] if commit.parents else commit.id
+        active = sum(1 for m in self.register(first).members if m.active)
+        for decision in (d for d in meeting.decisions if all(d.id not in {o.id for o in m.decisions} for m in earlier)):
+            due = meetings_format.outcome(
+                self.charter(first), len(meeting.attendees), active, decision.votes_for, decision.against, decision.abstain, decision.consensus
+            )
+            if decision.outcome != due:
+                self.problem(
+                    _("{file}: the decision {id} is written {written}, but its vote gives {due}").format(
+                        file=path, id=decision.id, written=decision.outcome, due=due
+                    ),
+                    commit.id,
+                    path,
+                )
+
+    def _meeting(self, blob: str, path: str, commit: str | None = None) -> Meeting | None:
+        """Minutes as coop reads them; with `commit`, minutes that cannot be read are a problem of that commit."""
+        try:
+            return meetings_format.parse(self.objects.text(blob), Path(path).stem)
+        except CoopError as problem:
+            if commit is not None:
+                self.problem(_("{file} cannot be read: {problem}").format(file=path, problem=problem.message), commit, path)
+            return None
 
     def _check_journal(self, commit: Commit, path: str, books: Books, parents: list[Books]) -> None:
         """Append-only, judged against every parent; each entry that is new here is checked in full."""
@@ -450,6 +516,20 @@ def _key(text: str):
         return PublicKey.parse(text)
     except SigningError:
         return None
+
+
+def _adds_own_key(before: Register, after: Register, signer: str) -> bool:
+    """The one change to the register a member may sign without a role: an active member adding a key of their own."""
+    mine = before.get(signer)
+    if mine is None or not mine.active or after.groups != before.groups or len(after.members) != len(before.members):
+        return False
+    for old, new in zip(before.members, after.members):
+        if old.id == signer:
+            if replace(new, keys=()) != replace(old, keys=()) or new.keys[: len(old.keys)] != old.keys or len(new.keys) <= len(old.keys):
+                return False
+        elif new != old:
+            return False
+    return True
 
 
 def _is_committer(commit: Commit, member: Member) -> bool:

@@ -14,8 +14,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from coop_cli import reports
 from conftest import cli_env, make_coop, run_coop
 from helpers import entries_of, hledger_balances, nonzero

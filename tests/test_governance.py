@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from coop_cli import governance, meetings
-from helpers import entries_of, hledger_balances, nonzero
+from coop_cli import meetings
+from helpers import entries_of, hledger_balances
 
 SLUG = "2026-03-10-assemblee-pleniere"
 
@@ -201,12 +201,17 @@ def test_minutes_are_stable_markdown(coop_repo):
         (("meeting", "decide", SLUG, "x", "--for", "1"), ("closed",), 1),
         (("meeting", "new", "X", "--date", "2026-02-30", "--duration", "1"), ("no day 2026-02-30",), 2),
         (("meeting", "new", "X\nY", "--date", "2026-02-01", "--duration", "1"), ("U+000A",), 2),
+        (("meeting", "new", "X", "--date", "2026-02-01", "--duration", "30"), ("cannot be credited", "max_exchange"), 1),
+        (("meeting", "new", "X", "--date", "2026-02-01", "--duration", "0.3"), ("cannot be credited", "step"), 1),
+        (("meeting", "new", "X", "--date", "2026-02-01", "--duration", "1", "--as", "bernard", "--key", "BERNARD"), ("the minutes",), 1),
+        (("group", "add", "jardin", "--decision", "D-2026-001", "--as", "claire", "--key", "CLAIRE"), ("the register",), 1),
     ],
 )
 def test_bad_meeting_input_writes_nothing(coop_repo, args, words, status):
     slug = meeting(coop_repo, "agnes")
     assert slug == SLUG
     coop_repo.run("meeting", "close", slug)
+    args = tuple(str(coop_repo.keys[a.lower()]) if a in ("BERNARD", "CLAIRE") else a for a in args)
     before = coop_repo.snapshot()
     done = coop_repo.run(*args)
     assert done.returncode == status, done.stderr
@@ -228,3 +233,100 @@ def test_an_attendee_who_is_not_a_member_is_refused(coop_repo):
     done = coop_repo.run("meeting", "attend", slug, "bernard", "zoe")
     assert done.returncode == 1 and "'zoe'" in done.stderr
     assert coop_repo.snapshot() == before
+
+
+def decision_for(coop_repo, text: str) -> str:
+    slug = meeting(coop_repo, "agnes", "bernard", "claire", title=text)
+    decide(coop_repo, slug, "--consensus", text=text)
+    return json.loads(coop_repo.run("decisions", "--format", "json", "--search", text).stdout)[0]["id"]
+
+
+def test_a_member_suspended_after_the_meeting_is_named_not_a_meeting_that_never_closes(coop_repo):
+    slug = meeting(coop_repo, "agnes", "bernard", "claire", title="Avant la suspension")
+    decision = decision_for(coop_repo, "Suspendre Bernard")
+    assert coop_repo.run("member", "status", "bernard", "suspended", "--decision", decision).returncode == 0
+    done = coop_repo.run("meeting", "close", slug)
+    assert done.returncode == 0, done.stderr
+    assert "bernard is not credited" in done.stderr and "suspended" in done.stderr
+    credited = sorted(e.earner for e in entries_of(coop_repo.root) if e.tag("meeting") == slug)
+    assert credited == ["members:agnes", "members:claire"]
+    assert "bernard is not credited" in coop_repo.git("log", "-1", "--format=%B")
+    assert coop_repo.run("verify", "--full", as_=None).returncode == 0
+
+
+def test_decisions_wait_for_the_meeting_and_attendees_must_have_joined(coop_repo):
+    later = coop_repo.run("meeting", "new", "Plus tard", "--date", "2999-01-01", "--duration", "1")
+    assert later.returncode == 0, later.stderr  # minutes may be opened ahead, to prepare the agenda
+    slug = meetings.slug_for(__import__("datetime").date(2999, 1, 1), "Plus tard")
+    done = coop_repo.run("meeting", "decide", slug, "x", "--consensus")
+    assert done.returncode == 1 and "has not happened yet" in done.stderr
+    early = coop_repo.run("meeting", "new", "Avant", "--date", "2019-01-01", "--duration", "1")
+    assert early.returncode == 0
+    done = coop_repo.run("meeting", "attend", "2019-01-01-avant", "agnes")
+    assert done.returncode == 1 and "joined on 2020-03-10, after the meeting" in done.stderr
+
+
+def test_the_last_treasurer_or_secretary_cannot_be_removed(coop_repo):
+    decision = decision_for(coop_repo, "Rôles")
+    for args in (("member", "role", "agnes", "-treasurer"), ("member", "status", "agnes", "left")):
+        before = coop_repo.snapshot()
+        done = coop_repo.run(*args, "--decision", decision)
+        assert done.returncode == 1 and "last active treasurer or secretary" in done.stderr, done.stderr
+        assert coop_repo.snapshot() == before
+    assert coop_repo.run("member", "role", "claire", "+secretary", "--decision", decision).returncode == 0
+    done = coop_repo.run("member", "role", "agnes", "-treasurer", "--decision", decision)  # -ROLE as the help writes it
+    assert done.returncode == 0, done.stderr
+
+
+def test_changes_that_change_nothing_make_no_commit(coop_repo):
+    decision = decision_for(coop_repo, "Groupe jardin")
+    assert coop_repo.run("group", "add", "jardin", "--decision", decision).returncode == 0
+    assert coop_repo.run("group", "join", "jardin", "bernard").returncode == 0
+    for args, words in (
+        (("group", "join", "jardin", "bernard"), "already has bernard"),
+        (("charter", "set", "max_exchange", "24", "--decision", decision), "already says max_exchange: 24"),
+    ):
+        before = coop_repo.snapshot()
+        done = coop_repo.run(*args)
+        assert done.returncode == 1 and words in done.stderr, done.stderr
+        assert coop_repo.snapshot() == before
+
+
+def test_a_negative_limit_and_a_unit_change(coop_repo):
+    decision = decision_for(coop_repo, "Limites")
+    done = coop_repo.run("charter", "set", "min_balance", "-30", "--decision", decision)
+    assert done.returncode == 0, done.stderr
+    assert coop_repo.run("record", "bernard", "agnes", "1", "Jardinage", "--date", "2026-03-10").returncode == 0
+    done = coop_repo.run("charter", "set", "unit", "XX", "--decision", decision)
+    assert done.returncode == 1 and "unit cannot change" in done.stderr
+
+
+def test_verify_checks_what_minutes_say_of_their_decisions(coop_repo):
+    """Minutes edited with plain git and signed by a treasurer: the outcome must follow from the vote, and stay."""
+    slug = meeting(coop_repo, "agnes", "bernard", "claire", title="Vote serré")
+    assert decide(coop_repo, slug, "--for", "1", "--against", "2") == "rejected"
+    path = coop_repo.root / meetings.path_of(slug)
+    path.write_text(path.read_text().replace("- Outcome: rejected", "- Outcome: adopted"))
+    coop_repo.git("-c", "user.name=Agnès", "-c", "user.email=agnes@coop.invalid", "-c", "gpg.format=ssh",
+                  "-c", f"user.signingkey={coop_repo.keys['agnes']}", "commit", "-q", "-S", "-am", "outcome")
+    done = coop_repo.run("verify", "--full", "--format", "json", as_=None)
+    assert done.returncode == 1
+    assert [f["message"] for f in json.loads(done.stdout)] == [f"{meetings.path_of(slug)}: the decision D-2026-001 was changed or removed"]
+    path.write_text(path.read_text() + "garbage\n")
+    coop_repo.git("-c", "user.name=Agnès", "-c", "user.email=agnes@coop.invalid", "-c", "gpg.format=ssh",
+                  "-c", f"user.signingkey={coop_repo.keys['agnes']}", "commit", "-q", "-S", "-am", "garbage")
+    done = coop_repo.run("verify", "--full", "--format", "json", as_=None)
+    assert any("cannot be read" in f["message"] for f in json.loads(done.stdout))
+
+
+def test_verify_wants_status_changes_to_cite_an_adopted_decision(coop_repo):
+    decision = decision_for(coop_repo, "Suspendre Claire")
+    assert coop_repo.run("member", "status", "claire", "suspended", "--decision", decision).returncode == 0
+    assert coop_repo.run("verify", "--full", as_=None).returncode == 0  # through coop, the decision is cited
+    path = coop_repo.root / "members.yaml"
+    path.write_text(path.read_text().replace("name: Bernard\n    since: 2020-03-10\n    status: active", "name: Bernard\n    since: 2020-03-10\n    status: suspended"))
+    coop_repo.git("-c", "user.name=Agnès", "-c", "user.email=agnes@coop.invalid", "-c", "gpg.format=ssh",
+                  "-c", f"user.signingkey={coop_repo.keys['agnes']}", "commit", "-q", "-S", "-am", "suspend bernard")
+    done = coop_repo.run("verify", "--full", "--format", "json", as_=None)
+    assert done.returncode == 1
+    assert [f["message"] for f in json.loads(done.stdout)] == ["bernard's status or roles changed without citing an adopted decision of the minutes"]

@@ -79,6 +79,21 @@ def test_a_member_adds_their_own_second_key(coop_repo, tmp_path):
     assert taken.returncode == 1 and "already registered to claire" in taken.stderr
     done = coop_repo.run("record", "claire", "bernard", "1", "Couture", "--date", "2026-03-10", as_="claire", key=str(second))
     assert done.returncode == 0, done.stderr
+    verified = coop_repo.run("verify", "--full", as_=None)  # what the command allows, the audit accepts
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_a_member_who_signs_more_than_their_own_new_key_into_the_register_is_caught(coop_repo, tmp_path):
+    """Adding a key of one's own is the only register change a plain member may sign; a role slipped in with it is not."""
+    second = (ssh_keygen_key(tmp_path, "claire_phone").with_suffix(".pub")).read_text().strip()
+    assert coop_repo.run("member", "key", "add", "claire", second, as_="claire").returncode == 0
+    text = (coop_repo.root / "members.yaml").read_text()
+    (coop_repo.root / "members.yaml").write_text(text.replace("name: Claire\n", "name: Claire\n    roles: [treasurer]\n"))
+    subprocess.run(["git", "-c", "user.name=Claire", "-c", "user.email=claire@coop.invalid", "-c", "gpg.format=ssh",
+                    "-c", f"user.signingkey={coop_repo.keys['claire']}", "commit", "-q", "-S", "-am", "roles"], cwd=coop_repo.root, check=True)
+    done = coop_repo.run("verify", "--full", "--format", "json", as_=None)
+    assert done.returncode == 1
+    assert [f["message"] for f in json.loads(done.stdout)] == ["members.yaml was changed by a commit that no treasurer or secretary signed"]
 
 
 def test_comments_in_members_yaml_survive_every_rewrite(coop_repo, tmp_path):

@@ -10,8 +10,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 from coop_cli import book
 from coop_cli.journal import append_text, format_entry, signed_bytes
 from coop_cli.model import Entry, Posting
@@ -166,12 +164,10 @@ def test_a_key_slipped_into_the_register_by_an_unsigned_commit_then_used(coop_re
 
 def test_an_entry_signed_by_a_member_after_their_suspension(coop_repo):
     recorded(coop_repo)
-    members = coop_repo.root / "members.yaml"
-    text = members.read_text().replace("name: Bernard\n    since: 2020-03-10\n    status: active", "name: Bernard\n    since: 2020-03-10\n    status: suspended")
-    signer = load_signer(coop_repo.keys["agnes"])
-    with coop_repo.coop.writing():
-        coop_repo.coop.commit({"members.yaml": text}, "suspend bernard\n", ("Agnès", "agnes@coop.invalid"), signer)
-    assert problems(coop_repo) == []  # a suspension signed by the treasurer is legitimate
+    for args in (("meeting", "new", "AG", "--date", "2026-03-10", "--duration", "1"), ("meeting", "attend", "2026-03-10-ag", "agnes", "bernard", "claire"),
+                 ("meeting", "decide", "2026-03-10-ag", "Suspendre Bernard", "--consensus"), ("member", "status", "bernard", "suspended", "--decision", "D-2026-001")):
+        assert coop_repo.run(*args).returncode == 0
+    assert problems(coop_repo) == []  # a suspension by decision is legitimate
     append_and_commit(coop_repo, signed_entry(coop_repo, coop_repo.keys["bernard"], "bernard", "members:bernard", "members:claire"), "bernard")
     assert_caught(coop_repo, "bernard is suspended")
 

@@ -12,7 +12,7 @@ def register(app: typer.Typer) -> None:
     group.command("set", help=_(
         "Change one rule of the charter's front matter, citing the adopted decision; the text and its comments are kept.\n\n"
         "Example: coop charter set max_exchange 12 --decision D-2026-004"
-    ))(set_rule)
+    ), context_settings={"ignore_unknown_options": True})(set_rule)  # so that -30 is a value, not an option
     app.add_typer(group, name="charter")
 
 

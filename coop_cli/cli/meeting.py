@@ -9,6 +9,7 @@ import typer
 from coop_cli import governance
 from coop_cli.cli.options import AS, FORMAT, KEY, Format, identity, state
 from coop_cli.cli.output import Column, emit
+from coop_cli.cli.output import note as say
 from coop_cli.i18n import _, ngettext
 from coop_cli.model import format_hours
 
@@ -83,7 +84,9 @@ def decide(
 
 
 def close(ctx: typer.Context, slug: str = MEETING, as_member: str = AS, key: str = KEY) -> None:
-    meeting, entries, commit = governance.close(state(ctx).coop(), identity(as_member, key), slug)
+    meeting, entries, uncredited, commit = governance.close(state(ctx).coop(), identity(as_member, key), slug)
+    for line in uncredited:
+        say(line)
     typer.echo(ngettext(
         "Closed {slug}: {n} attendee credited {hours} h (commit {commit}).",
         "Closed {slug}: {n} attendees credited {hours} h each (commit {commit}).",

@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
     ))(status)
     group.command("role", help=_(
         "Give or take a role (+auditor, -treasurer...), citing the adopted decision.\n\nExample: coop member role eric +auditor --decision D-2026-002"
-    ))(role)
+    ), context_settings={"ignore_unknown_options": True})(role)  # so that -auditor is a change, not an option
     app.add_typer(group, name="member")
 
 
