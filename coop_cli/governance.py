@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import unicodedata
 from dataclasses import replace
 from datetime import date
 from typing import Iterator
@@ -118,6 +119,8 @@ def decide(
         raise BadInput(_("votes cannot be negative"))
     if consensus and (votes_for or against or abstain):
         raise BadInput(_("a decision is taken either by consensus or by a vote, not both"))
+    if not consensus and not (votes_for or against or abstain):
+        raise BadInput(_("give the vote (--for, --against, --abstain) or --consensus"))
     with _minutes(coop, identity) as recorder:
         meeting = _open_meeting(coop, slug)
         if meeting.date > date.today():
@@ -125,7 +128,7 @@ def decide(
         present = len(meeting.attendees)
         if votes_for + against + abstain > present:
             raise CoopError(
-                _("{n} votes were cast but only {present} members attend {slug}").format(n=votes_for + against + abstain, present=present, slug=slug)
+                _("{n} members voted or abstained but only {present} attend {slug}").format(n=votes_for + against + abstain, present=present, slug=slug)
             )
         active = sum(1 for m in coop.register().members if m.active)
         result = meetings_format.outcome(coop.charter(), present, active, votes_for, against, abstain, consensus)
@@ -168,9 +171,14 @@ def close(coop: Coop, identity: book.Identity, slug: str, today: date | None = N
 def all_decisions(coop: Coop, search: str | None = None) -> list[tuple[Meeting, Decision]]:
     found = [(meeting, decision) for meeting in coop.meetings() for decision in meeting.decisions]
     if search:
-        needle = search.casefold()
-        found = [(m, d) for m, d in found if needle in d.text.casefold() or needle in d.id.casefold()]
+        needle = _folded(search)
+        found = [(m, d) for m, d in found if needle in _folded(d.text) or needle in _folded(d.id)]
     return found
+
+
+def _folded(text: str) -> str:
+    """Text as a search compares it: no case, no accents (`creer` finds "Créer")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
 def adopted(coop: Coop, decision_id: str) -> Decision:

@@ -224,7 +224,9 @@ def test_bad_meeting_input_writes_nothing(coop_repo, args, words, status):
 def test_more_votes_than_attendees_is_refused(coop_repo):
     slug = meeting(coop_repo, "agnes", "bernard")
     done = coop_repo.run("meeting", "decide", slug, "x", "--for", "3")
-    assert done.returncode == 1 and "only 2 members attend" in done.stderr
+    assert done.returncode == 1 and "3 members voted or abstained but only 2 attend" in done.stderr
+    done = coop_repo.run("meeting", "decide", slug, "x")
+    assert done.returncode == 2 and "--consensus" in done.stderr
 
 
 def test_an_attendee_who_is_not_a_member_is_refused(coop_repo):
@@ -330,3 +332,10 @@ def test_verify_wants_status_changes_to_cite_an_adopted_decision(coop_repo):
     done = coop_repo.run("verify", "--full", "--format", "json", as_=None)
     assert done.returncode == 1
     assert [f["message"] for f in json.loads(done.stdout)] == ["bernard's status or roles changed without citing an adopted decision of the minutes"]
+
+
+def test_decisions_are_found_without_their_accents(coop_repo):
+    slug = meeting(coop_repo, "agnes", "bernard", title="Jardins")
+    decide(coop_repo, slug, "--consensus", text="Créer le groupe Jardins partagés")
+    found = json.loads(coop_repo.run("decisions", "--format", "json", "--search", "creer le groupe jardins PARTAGES").stdout)
+    assert [d["id"] for d in found] == ["D-2026-001"]
