@@ -32,15 +32,20 @@ def entry_problems(
         problems.append(_("the date {date} is in the future").format(date=entry.date))
     if not problems:
         problems += _limit_problems(payer, earner, hours, charter, balances)
+    return problems + recorder_problems(recorder, payer, charter)
+
+
+def recorder_problems(recorder: Member, payer: str, charter: Charter) -> list[str]:
+    """Why `recorder` may not record an exchange paid by `payer`; empty when they may."""
     if recorder.status != "active":
-        problems.append(_("{id} is {status} and cannot record exchanges").format(id=recorder.id, status=recorder.status))
-    elif not may_record(recorder, payer, charter):
-        problems.append(
+        return [_("{id} is {status} and cannot record exchanges").format(id=recorder.id, status=recorder.status)]
+    if not may_record(recorder, payer, charter):
+        return [
             _("{id} may only record exchanges they pay themselves (recording for others needs the role {roles})").format(
                 id=recorder.id, roles=_(" or ").join(charter.recorders) or "-"
             )
-        )
-    return problems
+        ]
+    return []
 
 
 def may_record(recorder: Member, payer: str, charter: Charter) -> bool:

@@ -18,7 +18,7 @@ from coop_cli import meetings as meetings_format
 from coop_cli import members as members_format
 from coop_cli.errors import BadInput, CoopError
 from coop_cli.i18n import _
-from coop_cli.model import ROLES, STATUSES, Decision, Meeting, check_member_id, check_text, parse_date, parse_hours
+from coop_cli.model import COOP_ACCOUNT, ROLES, STATUSES, Decision, Meeting, check_member_id, check_text, parse_date, parse_hours
 from coop_cli.repo import Coop
 
 RULE_TYPES = {
@@ -151,6 +151,10 @@ def close(coop: Coop, identity: book.Identity, slug: str, today: date | None = N
         closed = replace(meeting, status="closed")
         entries, uncredited = [], []
         if charter.meeting_credit:
+            # What would refuse every credit refuses the close: closed minutes never change, credits lost would stay lost.
+            refused = checks.amount_problems(meeting.duration, charter) + checks.recorder_problems(recorder.member, COOP_ACCOUNT, charter)
+            if refused:
+                raise CoopError(_("cannot close {slug} with its credits: {problem}").format(slug=slug, problem=refused[0]))
             balances = coop.balances()
             for attendee in meeting.attendees:
                 exchange = book.Exchange("coop", attendee, str(meeting.duration), meeting.title, meeting.date.isoformat())

@@ -217,11 +217,13 @@ def summarise_file(text: str, unit: str) -> FileSummary | None:
     dates = [first[1], *_FAST_HEADER.findall(text)]
     blanks = text.count("\n\n")
     tags = text.count("\n    ; ")
+    found = posting.findall(text)
+    if len(found) != 2 * len(dates) or len(dates) + blanks + tags + len(found) != text.count("\n") or blanks != len(dates) - 1:
+        return None  # not in coop's form: two postings per entry, and every line accounted for
+    amounts = [int(whole + hundredths) for _account, whole, hundredths in found]  # "-2" + "50" is -250
+    if any(map(int.__add__, amounts[0::2], amounts[1::2])):
+        return None  # an entry does not balance: the full read says which
     balances: dict[str, int] = {}
-    postings = 0
-    for account, whole, hundredths in posting.findall(text):
-        balances[account] = balances.get(account, 0) + int(whole + hundredths)  # "-2" + "50" is -250
-        postings += 1
-    if len(dates) + blanks + tags + postings != text.count("\n") or blanks != len(dates) - 1 or sum(balances.values()):
-        return None  # not in coop's form, or an entry does not balance: the full read says which
+    for (account, _whole, _hundredths), amount in zip(found, amounts):
+        balances[account] = balances.get(account, 0) + amount
     return FileSummary(balances, len(dates), min(dates), max(dates))

@@ -42,6 +42,8 @@ def parse_hours(text: str) -> Decimal:
     hours = _read_hours(text)
     if hours <= 0:
         raise BadInput(_("hours must be positive, got {text!r}").format(text=text))
+    if hours != hours.quantize(HOUR_DIGITS):
+        raise BadInput(_("{text!r} is finer than a hundredth of an hour, which is how hours are written").format(text=text))
     return hours
 
 

@@ -28,7 +28,7 @@ from coop_cli.model import Charter, Entry, Meeting
 
 LEDGER = "ledger"
 SYNCING = "sync-in-progress"  # a marker in .git/coop while coop sync merges
-CACHE_VERSION = 2  # 2: a file whose entries do not balance has no summary
+CACHE_VERSION = 3  # 3: a file with an entry that does not balance has no summary
 PARALLEL_BYTES = 50_000_000  # below this, starting a second process costs more than it saves
 BOOK_PATHS = (charter_format.FILE, members_format.FILE, LEDGER)
 GIT_ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
@@ -297,7 +297,7 @@ class Coop:
 
     def uncommitted(self) -> list[str]:
         """Files of the books that differ from HEAD: what reports would read but no commit holds."""
-        status = git(self.root, "--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *BOOK_PATHS)
+        status = git(self.root, "--no-optional-locks", "status", "--porcelain=v1", "-z", "--no-renames", "--untracked-files=all", "--", *BOOK_PATHS)
         paths = []
         for record in filter(None, status.split("\0")):
             state, path = record[:2], record[3:]

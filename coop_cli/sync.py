@@ -121,7 +121,7 @@ def _push(coop: Coop, remote: str, branch: str) -> bool:
     reason = refused[0] if refused else (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["?"])[-1]
     hint = _("; share the books through a bare repository (git clone --bare), where no branch is checked out") if "checked out" in reason else ""
     raise CoopError(
-        _("{remote} refused the push: {reason}{hint}; the merged books are committed here and the next coop sync pushes them").format(
+        _("{remote} refused the push: {reason}{hint}; this copy keeps its commits for a later coop sync").format(
             remote=remote, reason=reason, hint=hint
         )
     )

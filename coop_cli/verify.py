@@ -210,7 +210,7 @@ class Auditor:
         books = parents[0].copy() if parents else Books()
         for path in sorted(set(self.files(commit.id)) | {p for parent in commit.parents for p in self.files(parent)}):
             if path.startswith(MINUTES):
-                self._check_minutes(commit, path)
+                self._check_minutes(commit, path, signer)
             elif path.startswith(LEDGER + "/"):
                 self._check_journal(commit, path, books, parents)
         return books
@@ -272,6 +272,9 @@ class Auditor:
             )
             if not allowed and path == members_format.FILE and signer is not None:
                 allowed = _adds_own_key(before, self.register(commit.id), signer.id)
+            if not allowed and path == members_format.FILE and len(commit.parents) > 1:
+                # A merge brings each side's register changes, already judged in their own commits, and adds none.
+                allowed = _brings_only(self.register(commit.id), [self.register(parent) for parent in commit.parents])
             if not allowed:
                 self.problem(
                     _("{file} was changed by a commit that no treasurer or secretary signed").format(file=path), commit.id, path
@@ -288,8 +291,8 @@ class Auditor:
                 continue
             if adopted is None:
                 adopted = {d.id for m in self._meetings(commit.id) for d in m.decisions if d.outcome == "adopted"}
-            cited = [d for d in member.decisions if d not in old.decisions]
-            if not cited or not set(cited) <= adopted:
+            cited = member.decisions[len(old.decisions):]  # coop appends the decision, even one cited before
+            if member.decisions[: len(old.decisions)] != old.decisions or not cited or not set(cited) <= adopted:
                 self.problem(
                     _("{id}'s status or roles changed without citing an adopted decision of the minutes").format(id=member.id),
                     commit.id,
@@ -300,34 +303,42 @@ class Auditor:
         found = (self._meeting(blob, path) for path, blob in self.files(commit).items() if path.startswith(MINUTES) and path.endswith(".md"))
         return [m for m in found if m is not None]
 
-    def _check_minutes(self, commit: Commit, path: str) -> None:
-        """Minutes only grow: closed minutes never change again, open ones gain attendees, notes and decisions.
+    def _check_minutes(self, commit: Commit, path: str, signer: Member | None) -> None:
+        """Minutes only grow, judged against every parent, as journals are.
 
-        New minutes must read back; decisions already written never change or vanish; a new decision's outcome must
-        be what its vote gives under the charter, with the attendees listed and the members active at that commit.
+        Closed minutes never change again; open ones only gain attendees, notes and decisions, and only by a commit
+        a treasurer or secretary signed. New minutes must read back, and a new decision's outcome must be what its
+        vote gives under the charter, with the attendees listed and the members active at that commit.
         """
-        now = self.files(commit.id).get(path)
-        before = [self.files(parent).get(path) for parent in commit.parents]
-        if now in before or not path.endswith(".md"):
+        if not path.endswith(".md"):
             return
-        for blob in filter(None, before):
+        now = self.files(commit.id).get(path)
+        changed = [blob for blob in (self.files(parent).get(path) for parent in commit.parents) if blob != now]
+        if not changed and commit.parents:
+            return
+        for blob in filter(None, changed):
             if CLOSED in self.objects.text(blob):
                 self.problem(_("{file} was changed after the meeting was closed").format(file=path), commit.id, path)
                 return
         if now is None:
             self.problem(_("{file} was deleted; minutes are kept for good").format(file=path), commit.id, path)
             return
-        meeting = self._meeting(now, path, commit.id)
+        written_here = len(changed) == len(commit.parents)  # a merge that takes one side's minutes adds nothing
+        if written_here and not self._is_manager(signer, commit):
+            self.problem(_("{file} was changed by a commit that no treasurer or secretary signed").format(file=path), commit.id, path)
+        meeting = self._meeting(now, path, commit.id if written_here else None)
         if meeting is None:
             return
-        kept = {d.id: d for d in meeting.decisions}
-        earlier = [m for m in (self._meeting(blob, path) for blob in filter(None, before)) if m is not None]
-        for old in (d for m in earlier for d in m.decisions):
-            if kept.get(old.id) != old:
-                self.problem(_("{file}: the decision {id} was changed or removed").format(file=path, id=old.id), commit.id, path)
+        earlier = [m for m in (self._meeting(blob, path) for blob in filter(None, changed)) if m is not None]
+        for old in earlier:
+            if not _grows(old, meeting):
+                self.problem(_("{file}: open minutes may only gain attendees, notes and decisions").format(file=path), commit.id, path)
+        if not written_here:
+            return
         first = commit.parents[0] if commit.parents else commit.id
         active = sum(1 for m in self.register(first).members if m.active)
-        for decision in (d for d in meeting.decisions if all(d.id not in {o.id for o in m.decisions} for m in earlier)):
+        known = {d.id for m in earlier for d in m.decisions}
+        for decision in (d for d in meeting.decisions if d.id not in known):
             due = meetings_format.outcome(
                 self.charter(first), len(meeting.attendees), active, decision.votes_for, decision.against, decision.abstain, decision.consensus
             )
@@ -339,6 +350,11 @@ class Auditor:
                     commit.id,
                     path,
                 )
+
+    def _is_manager(self, signer: Member | None, commit: Commit) -> bool:
+        """The commit's signer held the treasurer's or secretary's role, active, in the parent's register."""
+        register = self.register(commit.parents[0] if commit.parents else commit.id)
+        return signer is not None and any(m.id == signer.id and m.active and set(m.roles) & set(MANAGERS) for m in register.members)
 
     def _meeting(self, blob: str, path: str, commit: str | None = None) -> Meeting | None:
         """Minutes as coop reads them; with `commit`, minutes that cannot be read are a problem of that commit."""
@@ -518,11 +534,38 @@ def _key(text: str):
         return None
 
 
+def _grows(old: Meeting, new: Meeting) -> bool:
+    """Open minutes keep their heading, attendees, notes and decisions, and may add to each."""
+    heading = (old.title, old.date, old.duration, old.place)
+    return (
+        heading == (new.title, new.date, new.duration, new.place)
+        and set(old.attendees) <= set(new.attendees)
+        and new.notes[: len(old.notes)] == old.notes
+        and new.decisions[: len(old.decisions)] == old.decisions
+    )
+
+
+def _brings_only(merged: Register, parents: list[Register]) -> bool:
+    """Every member and group of a merged register is as one of the parents has it, and none is lost."""
+    ids = {m.id for parent in parents for m in parent.members}
+    groups = {g.name for parent in parents for g in parent.groups}
+    return (
+        {m.id for m in merged.members} == ids
+        and all(any(parent.get(m.id) == m for parent in parents) for m in merged.members)
+        and {g.name for g in merged.groups} == groups
+        and all(any(g in parent.groups for parent in parents) for g in merged.groups)
+    )
+
+
 def _adds_own_key(before: Register, after: Register, signer: str) -> bool:
     """The one change to the register a member may sign without a role: an active member adding a key of their own."""
     mine = before.get(signer)
     if mine is None or not mine.active or after.groups != before.groups or len(after.members) != len(before.members):
         return False
+    taken = {_key(k) for m in before.members for k in m.keys}
+    now = after.get(signer)
+    if now is None or any(_key(k) in taken for k in now.keys[len(mine.keys):]):
+        return False  # a key already registered, to them or to anyone else
     for old, new in zip(before.members, after.members):
         if old.id == signer:
             if replace(new, keys=()) != replace(old, keys=()) or new.keys[: len(old.keys)] != old.keys or len(new.keys) <= len(old.keys):

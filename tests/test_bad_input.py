@@ -166,6 +166,19 @@ def test_an_entry_that_does_not_balance_is_named_not_summed(coop_repo):
     assert hledger.returncode != 0  # the oracle agrees that these books cannot be read
 
 
+def test_two_hand_edits_that_cancel_out_are_still_named(coop_repo):
+    """The file still sums to zero, but two entries do not: the quick scan must not take it for coop's own."""
+    for description in ("Jardinage", "Couture"):
+        coop_repo.run("record", "bernard", "agnes", "2", description, "--date", "2026-03-10")
+    journal = coop_repo.root / "ledger" / "2026-03.journal"
+    text = journal.read_text()
+    first, second = text.split("\n\n")
+    _commit_by_hand(coop_repo, "ledger/2026-03.journal", first.replace("-2.00 H", "-3.00 H") + "\n\n" + second.replace("-2.00 H", "-1.00 H"))
+    before = coop_repo.snapshot()
+    done = coop_repo.run("balance", as_=None)
+    assert_refused(done, before, coop_repo.snapshot(), "ledger/2026-03.journal:1", "do not balance", status=(1,))
+
+
 def test_uncommitted_hand_edits_block_writing(coop_repo):
     coop_repo.run("record", "bernard", "agnes", "1", "Jardinage", "--date", "2026-03-10")
     journal = coop_repo.root / "ledger" / "2026-03.journal"

@@ -303,22 +303,64 @@ def test_a_negative_limit_and_a_unit_change(coop_repo):
     assert done.returncode == 1 and "unit cannot change" in done.stderr
 
 
+def signed_git(coop_repo, member: str, *args: str) -> None:
+    """Plain git, committing as a member with their key: what anyone holding a key can do without coop."""
+    coop_repo.git("-c", f"user.name={member}", "-c", f"user.email={member}@coop.invalid", "-c", "gpg.format=ssh",
+                  "-c", f"user.signingkey={coop_repo.keys[member]}", "-c", "commit.gpgsign=true", *args)
+
+
+def verify_messages(coop_repo) -> list[str]:
+    done = coop_repo.run("verify", "--full", "--format", "json", as_=None)
+    found = json.loads(done.stdout or "[]")
+    assert done.returncode == (1 if found else 0), done.stderr
+    return [f["message"] for f in found]
+
+
 def test_verify_checks_what_minutes_say_of_their_decisions(coop_repo):
-    """Minutes edited with plain git and signed by a treasurer: the outcome must follow from the vote, and stay."""
+    """Minutes edited with plain git and signed by a treasurer: outcomes follow from the vote, and written ones stay."""
     slug = meeting(coop_repo, "agnes", "bernard", "claire", title="Vote serré")
     assert decide(coop_repo, slug, "--for", "1", "--against", "2") == "rejected"
     path = coop_repo.root / meetings.path_of(slug)
-    path.write_text(path.read_text().replace("- Outcome: rejected", "- Outcome: adopted"))
-    coop_repo.git("-c", "user.name=Agnès", "-c", "user.email=agnes@coop.invalid", "-c", "gpg.format=ssh",
-                  "-c", f"user.signingkey={coop_repo.keys['agnes']}", "commit", "-q", "-S", "-am", "outcome")
-    done = coop_repo.run("verify", "--full", "--format", "json", as_=None)
-    assert done.returncode == 1
-    assert [f["message"] for f in json.loads(done.stdout)] == [f"{meetings.path_of(slug)}: the decision D-2026-001 was changed or removed"]
-    path.write_text(path.read_text() + "garbage\n")
-    coop_repo.git("-c", "user.name=Agnès", "-c", "user.email=agnes@coop.invalid", "-c", "gpg.format=ssh",
-                  "-c", f"user.signingkey={coop_repo.keys['agnes']}", "commit", "-q", "-S", "-am", "garbage")
-    done = coop_repo.run("verify", "--full", "--format", "json", as_=None)
-    assert any("cannot be read" in f["message"] for f in json.loads(done.stdout))
+    minutes = path.read_text()
+    path.write_text(minutes.replace("- Outcome: rejected", "- Outcome: adopted"))
+    signed_git(coop_repo, "agnes", "commit", "-qam", "outcome flipped")
+    assert verify_messages(coop_repo) == [f"{meetings.path_of(slug)}: open minutes may only gain attendees, notes and decisions"]
+    coop_repo.git("reset", "-q", "--hard", "HEAD~1")
+    forged = minutes.replace("- Outcome: rejected", "- Outcome: rejected\n\n### D-2026-002\n\n> Ajout\n\n- For: 1\n- Against: 2\n- Abstain: 0\n- Outcome: adopted")
+    path.write_text(forged)
+    signed_git(coop_repo, "agnes", "commit", "-qam", "a decision written by hand")
+    assert coop_repo.run("decisions", "--search", "Ajout", as_=None).returncode == 0  # the forgery reads as minutes
+    assert verify_messages(coop_repo) == [f"{meetings.path_of(slug)}: the decision D-2026-002 is written adopted, but its vote gives rejected"]
+    coop_repo.git("reset", "-q", "--hard", "HEAD~1")
+    path.write_text(minutes + "garbage\n")
+    signed_git(coop_repo, "agnes", "commit", "-qam", "garbage")
+    assert any("cannot be read" in m for m in verify_messages(coop_repo))
+    coop_repo.git("reset", "-q", "--hard", "HEAD~1")
+    signed_git(coop_repo, "agnes", "rm", "-q", str(path))
+    signed_git(coop_repo, "agnes", "commit", "-qm", "minutes removed")
+    assert verify_messages(coop_repo) == [f"{meetings.path_of(slug)} was deleted; minutes are kept for good"]
+
+
+def test_only_officers_write_minutes_and_a_merge_cannot_reopen_them(coop_repo):
+    slug = meeting(coop_repo, "agnes", "bernard", "claire", title="Fermée")
+    open_commit = coop_repo.git("rev-parse", "HEAD").strip()
+    assert coop_repo.run("meeting", "close", slug).returncode == 0
+    assert verify_messages(coop_repo) == []
+    coop_repo.git("branch", "side", open_commit)
+    coop_repo.git("checkout", "-q", "side")
+    signed_git(coop_repo, "agnes", "commit", "-q", "--allow-empty", "-m", "a copy that never saw the close")
+    coop_repo.git("checkout", "-q", "main")
+    signed_git(coop_repo, "agnes", "merge", "-q", "-s", "ours", "--no-edit", "side")  # a merge is harmless if it takes ours
+    assert verify_messages(coop_repo) == []
+    signed_git(coop_repo, "agnes", "checkout", "-q", "side", "--", meetings.path_of(slug))
+    signed_git(coop_repo, "agnes", "commit", "-q", "--amend", "--no-edit")  # the same merge, taking the open minutes back
+    assert verify_messages(coop_repo) == [f"{meetings.path_of(slug)} was changed after the meeting was closed"]
+    coop_repo.git("reset", "-q", "--hard", "HEAD~1")
+    other = meeting(coop_repo, "agnes", title="Ouverte")
+    path = coop_repo.root / meetings.path_of(other)
+    path.write_text(path.read_text().replace("## Notes\n\n_None yet._", "## Notes\n\n- Bernard écrit seul"))
+    signed_git(coop_repo, "bernard", "commit", "-qam", "a note by a member without a role")
+    assert verify_messages(coop_repo) == [f"{meetings.path_of(other)} was changed by a commit that no treasurer or secretary signed"]
 
 
 def test_verify_wants_status_changes_to_cite_an_adopted_decision(coop_repo):
@@ -339,3 +381,17 @@ def test_decisions_are_found_without_their_accents(coop_repo):
     decide(coop_repo, slug, "--consensus", text="Créer le groupe Jardins partagés")
     found = json.loads(coop_repo.run("decisions", "--format", "json", "--search", "creer le groupe jardins PARTAGES").stdout)
     assert [d["id"] for d in found] == ["D-2026-001"]
+
+
+def test_a_close_that_would_credit_nobody_is_refused_not_final(coop_repo):
+    """A secretary without a recorders role cannot write credits: closing must not seal minutes whose credits are lost."""
+    decision = decision_for(coop_repo, "Bernard secrétaire")
+    assert coop_repo.run("member", "role", "bernard", "+secretary", "--decision", decision).returncode == 0
+    assert coop_repo.run("member", "role", "bernard", "+auditor", "--decision", decision).returncode == 0  # the same decision, twice
+    assert verify_messages(coop_repo) == []
+    slug = meeting(coop_repo, "agnes", "bernard", "claire", title="À clore")
+    before = coop_repo.snapshot()
+    done = coop_repo.run("meeting", "close", slug, as_="bernard")
+    assert done.returncode == 1 and "cannot close" in done.stderr and "bernard may only record" in done.stderr, done.stderr
+    assert coop_repo.snapshot() == before
+    assert coop_repo.run("meeting", "close", slug).returncode == 0

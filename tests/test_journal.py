@@ -78,7 +78,7 @@ def test_categories_never_split_into_tags(text):
     assert "," not in text and ":" not in text and ";" not in text
 
 
-@pytest.mark.parametrize("text", ["-1", "0", "0:00", "1h60", "1,5,0", "1.5m", "h", "", "1e3", "NaN", "∞", "２", "1 000", "20m", "1h05", "0x10"])
+@pytest.mark.parametrize("text", ["-1", "0", "0:00", "1h60", "1,5,0", "1.5m", "h", "", "1e3", "NaN", "∞", "２", "1 000", "20m", "1h05", "0x10", "1.333", "0.001"])
 def test_hours_that_are_not_hours(text):
     with pytest.raises(BadInput):
         parse_hours(text)

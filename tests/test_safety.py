@@ -5,9 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from conftest import cli_env
 from helpers import entries_of, hledger_balances, nonzero
 from coop_cli import reports
+from coop_cli.errors import CoopError
 
 
 def test_concurrent_records_are_all_committed(coop_repo):
@@ -40,3 +43,12 @@ def test_a_file_left_behind_its_commit_is_restored_and_said(coop_repo):
     assert journal.read_text().startswith(committed)
     assert [e.description for e in entries_of(coop_repo.root)] == ["Jardinage", "Couture", "Cuisine"]
     assert coop_repo.git("status", "--porcelain") == ""
+
+
+def test_a_commit_that_changes_nothing_is_refused(coop_repo):
+    """No coop command leaves an empty commit in the history, whatever path leads there."""
+    head = coop_repo.git("rev-parse", "HEAD")
+    charter = (coop_repo.root / "charter.md").read_text()
+    with coop_repo.coop.writing(), pytest.raises(CoopError, match="nothing to change"):
+        coop_repo.coop.commit({"charter.md": charter}, "charter: nothing\n", ("Agnès", "agnes@coop.invalid"))
+    assert coop_repo.git("rev-parse", "HEAD") == head

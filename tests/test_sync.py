@@ -11,7 +11,7 @@ import pytest
 
 from coop_cli import book
 from coop_cli.repo import Coop
-from conftest import cli_env, run_coop
+from conftest import cli_env, run_coop, ssh_keygen_key
 from helpers import entries_of, hledger_balances, nonzero
 from coop_cli import reports
 
@@ -152,3 +152,18 @@ def test_a_remote_that_refuses_the_push_is_named(coop_repo, tmp_path):
     assert "origin refused the push" in done.stderr and "checked out" in done.stderr and "bare" in done.stderr
     assert git(copy, "status", "--porcelain").stdout == ""
     verified(copy)
+
+
+def test_a_member_who_added_their_own_key_can_still_merge_register_changes(clones, tmp_path):
+    """Copy a: bernard adds a key of his own. Copy b: the treasurer registers someone. Bernard's sync merges both."""
+    coop_repo, remote, (a, b) = clones
+    phone = ssh_keygen_key(tmp_path, "bernard_phone").with_suffix(".pub").read_text().strip()
+    as_bernard = cli_env(COOP_AS="bernard", COOP_KEY=str(coop_repo.keys["bernard"]), PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    assert run_coop("-C", str(a), "member", "key", "add", "bernard", phone, env=as_bernard).returncode == 0
+    assert run_coop("-C", str(b), "member", "add", "dora", "--name", "Dora", "--as", "agnes", "--key", str(coop_repo.keys["agnes"]), env=cli_env()).returncode == 0
+    assert sync(coop_repo, b).returncode == 0
+    done = run_coop("-C", str(a), "sync", env=as_bernard)
+    assert done.returncode == 0, done.stderr
+    register = Coop(a).register()
+    assert register.get("dora") is not None and len(register.get("bernard").keys) == 2
+    verified(a)

@@ -37,8 +37,7 @@ def verify(
         report = audit.audit(coop, full=full, progress=progress)
     findings = report.findings + [
         # The reports read the working tree: books that verify must be the books people are shown.
-        audit.Finding(_("has changes that no commit holds: the reports show them, verify cannot vouch for them "
-                        "(see git diff; git checkout -- {file} undoes them)").format(file=path), where=path)
+        audit.Finding(_("has changes that no commit holds (see git status): the reports show them, verify cannot vouch for them"), where=path)
         for path in coop.uncommitted()
     ]
     rows = [{"where": f.where, "commit": f.commit[:12] if f.commit else None, "entry": f.entry, "message": f.message} for f in findings]
