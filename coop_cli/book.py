@@ -24,6 +24,7 @@ from coop_cli.i18n import _
 from coop_cli.journal import append_text, format_entry, signed_bytes
 from coop_cli.model import (
     COOP_ACCOUNT,
+    MANAGERS,
     Entry,
     Member,
     Posting,
@@ -38,7 +39,6 @@ from coop_cli.model import (
 )
 from coop_cli.repo import LEDGER, Coop, git, init_repository
 
-MANAGERS = ("treasurer", "secretary")  # the roles that may change the register
 Passphrase = Callable[[], "str | None"]
 
 
@@ -365,14 +365,10 @@ def _bootstrap(member: Member, identity: Identity, signer) -> Recorder:
 
 
 def require_manager(member: Member, what: str | None = None) -> None:
-    if member.status != "active" or not set(member.roles) & set(MANAGERS):
+    if not member.manages:
         raise CoopError(
             _("only an active treasurer or secretary may change {what}, and {id} is neither").format(what=what or _("the register"), id=member.id)
         )
-
-
-def is_manager(member: Member) -> bool:
-    return member.active and bool(set(member.roles) & set(MANAGERS))
 
 
 def _check_key_unused(register: members_format.Register, keys: tuple[str, ...]) -> None:

@@ -226,11 +226,11 @@ def change_role(coop: Coop, identity: book.Identity, member_id: str, change: str
     with _managing(coop, identity) as recorder:
         adopted(coop, decision_id)
         register = coop.register()
-        roles = list(register.require(member_id).roles)
+        member = register.require(member_id)
+        roles = list(member.roles)
         if match[1] == "+" and match[2] in roles:
             raise CoopError(_("{id} already has the role {role}").format(id=member_id, role=match[2]))
-        if match[1] == "+" and not register.require(member_id).active:
-            member = register.require(member_id)
+        if match[1] == "+" and not member.active:
             raise CoopError(_("{id} is {status} and cannot take on a role").format(id=member.id, status=member.status))
         if match[1] == "-" and match[2] not in roles:
             raise CoopError(_("{id} does not have the role {role}").format(id=member_id, role=match[2]))
@@ -242,7 +242,7 @@ def change_role(coop: Coop, identity: book.Identity, member_id: str, change: str
 
 def _keep_a_manager(text: str, member_id: str) -> None:
     """Without an active treasurer or secretary nobody could ever change the register or the minutes again."""
-    if not any(book.is_manager(m) for m in members_format.parse(text).members):
+    if not any(m.manages for m in members_format.parse(text).members):
         raise CoopError(_("{id} is the last active treasurer or secretary; give the role to someone else first").format(id=member_id))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from coop_cli import yamltext
 from coop_cli.errors import BadInput, CoopError
 from coop_cli.i18n import _
-from coop_cli.model import ROLES, STATUSES, Group, Member, check_member_id, check_text, parse_date
+from coop_cli.model import COOP_ACCOUNT, ROLES, STATUSES, Group, Member, check_member_id, check_text, parse_date
 
 FILE = "members.yaml"
 EMPTY = "# The member register of the cooperative: see `coop member --help`.\nmembers: []\n"
@@ -40,6 +40,11 @@ class Register:
             if member.id == member_id:
                 return member
         return None
+
+    def require_party(self, party_id: str) -> None:
+        """A member of the register, or `coop` for the coop's own account; refused otherwise."""
+        if party_id != COOP_ACCOUNT:
+            self.require(party_id)
 
     def require(self, member_id: str) -> Member:
         member = self.get(member_id)

@@ -17,6 +17,7 @@ from coop_cli.i18n import _
 COOP_ACCOUNT = "coop"
 MEMBER_PREFIX = "members:"
 ROLES = ("treasurer", "secretary", "auditor")
+MANAGERS = ("treasurer", "secretary")  # the roles that may change the register and the minutes
 STATUSES = ("active", "suspended", "left")
 KINDS = ("exchange", "reversal", "meeting")
 
@@ -217,6 +218,11 @@ class Member:
     @property
     def active(self) -> bool:
         return self.status == "active"
+
+    @property
+    def manages(self) -> bool:
+        """An active treasurer or secretary: who may change the register and write the minutes."""
+        return self.active and bool(set(self.roles) & set(MANAGERS))
 
 
 @dataclass(frozen=True)

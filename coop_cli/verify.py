@@ -27,7 +27,6 @@ from coop_cli.members import Register
 from coop_cli.model import Charter, Entry, Meeting, Member
 from coop_cli.repo import LEDGER, Commit, Coop, Objects, git, parse_commit
 
-MANAGERS = ("treasurer", "secretary")
 CLOCK_SKEW = 3600  # seconds a commit may seem older than its parent before it counts as backdated
 STATE_FILE = "verified.sqlite"
 MINUTES = f"{LEDGER}/meetings/"
@@ -267,9 +266,7 @@ class Auditor:
                 continue
             before = self.register(first)
             managers = before.members or self.register(commit.id).members  # the first member registers themselves
-            allowed = signer is not None and any(
-                m.id == signer.id and m.active and set(m.roles) & set(MANAGERS) for m in managers
-            )
+            allowed = _manages(signer, managers)
             if not allowed and path == members_format.FILE and signer is not None:
                 allowed = _adds_own_key(before, self.register(commit.id), signer.id)
             if not allowed and path == members_format.FILE and len(commit.parents) > 1:
@@ -324,7 +321,7 @@ class Auditor:
             self.problem(_("{file} was deleted; minutes are kept for good").format(file=path), commit.id, path)
             return
         written_here = len(changed) == len(commit.parents)  # a merge that takes one side's minutes adds nothing
-        if written_here and not self._is_manager(signer, commit):
+        if written_here and not _manages(signer, self.register(commit.parents[0] if commit.parents else commit.id).members):
             self.problem(_("{file} was changed by a commit that no treasurer or secretary signed").format(file=path), commit.id, path)
         meeting = self._meeting(now, path, commit.id if written_here else None)
         if meeting is None:
@@ -350,11 +347,6 @@ class Auditor:
                     commit.id,
                     path,
                 )
-
-    def _is_manager(self, signer: Member | None, commit: Commit) -> bool:
-        """The commit's signer held the treasurer's or secretary's role, active, in the parent's register."""
-        register = self.register(commit.parents[0] if commit.parents else commit.id)
-        return signer is not None and any(m.id == signer.id and m.active and set(m.roles) & set(MANAGERS) for m in register.members)
 
     def _meeting(self, blob: str, path: str, commit: str | None = None) -> Meeting | None:
         """Minutes as coop reads them; with `commit`, minutes that cannot be read are a problem of that commit."""
@@ -543,6 +535,11 @@ def _grows(old: Meeting, new: Meeting) -> bool:
         and new.notes[: len(old.notes)] == old.notes
         and new.decisions[: len(old.decisions)] == old.decisions
     )
+
+
+def _manages(signer: Member | None, members: tuple[Member, ...]) -> bool:
+    """The commit's signer is an active treasurer or secretary in `members` (the register it is judged by)."""
+    return signer is not None and any(m.id == signer.id and m.manages for m in members)
 
 
 def _brings_only(merged: Register, parents: list[Register]) -> bool:

@@ -9,7 +9,7 @@ from coop_cli.cli.options import FORMAT, Format, state
 from coop_cli.cli.output import Column, emit
 from coop_cli.cli.report import balance_bar, bar_scale
 from coop_cli.i18n import _
-from coop_cli.model import COOP_ACCOUNT, account_member, parse_date
+from coop_cli.model import account_member, parse_date
 
 
 def register(app: typer.Typer) -> None:
@@ -37,8 +37,8 @@ def balance(
 ) -> None:
     coop = state(ctx).coop()
     register = coop.register()
-    if member is not None and member != COOP_ACCOUNT:
-        register.require(member)
+    if member is not None:
+        register.require_party(member)
     table = coop.balances(parse_date(until) if until else None)
     rows = [row.__dict__ for row in reports.balance_rows(table, register, member)]
     total = sum(table.values(), reports.ZERO)

@@ -6,7 +6,7 @@ from coop_cli import verify as audit
 from coop_cli.cli.options import FORMAT, Format, state
 from coop_cli.cli.output import Column, emit
 from coop_cli.i18n import _
-from coop_cli.model import COOP_ACCOUNT, member_account, parse_date, party
+from coop_cli.model import member_account, parse_date, party
 
 
 def register(app: typer.Typer) -> None:
@@ -41,8 +41,8 @@ def log(
 
     start = parse_date(since, "--since") if since else None
     coop = state(ctx).coop()
-    if member is not None and member != COOP_ACCOUNT:
-        coop.register().require(member)
+    if member is not None:
+        coop.register().require_party(member)
     report = audit.audit(coop, full=True, keep_entries=True)
     rows = []
     for item in report.recorded:

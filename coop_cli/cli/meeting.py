@@ -85,8 +85,7 @@ def decide(
 
 def close(ctx: typer.Context, slug: str = MEETING, as_member: str = AS, key: str = KEY) -> None:
     meeting, entries, uncredited, commit = governance.close(state(ctx).coop(), identity(as_member, key), slug)
-    for line in uncredited:
-        say(line)
+    say(*uncredited)
     typer.echo(ngettext(
         "Closed {slug}: {n} attendee credited {hours} h (commit {commit}).",
         "Closed {slug}: {n} attendees credited {hours} h each (commit {commit}).",

@@ -54,8 +54,7 @@ def add(
     member, commit, notes = book.add_member(
         state(ctx).coop(), identity(as_member, key), member_id, name, public, roles, since, offers=tuple(offers), wants=tuple(wants)
     )
-    for line in notes:
-        note(line)
+    note(*notes)
     typer.echo(_("Added {id} ({name}) in commit {commit}.").format(id=member.id, name=member.name, commit=commit[:10]))
 
 
@@ -67,8 +66,7 @@ def key_add(
     key: str = KEY,
 ) -> None:
     commit, notes = book.add_key(state(ctx).coop(), identity(as_member, key), member_id, book.read_key_argument(public))
-    for line in notes:
-        note(line)
+    note(*notes)
     typer.echo(_("Added a key to {id} in commit {commit}.").format(id=member_id, commit=commit[:10]))
 
 

@@ -78,5 +78,7 @@ def console():
     return Console(highlight=False, soft_wrap=False, width=1000 if wide else None)
 
 
-def note(message: str) -> None:
-    sys.stderr.write(message + "\n")
+def note(*messages: str) -> None:
+    """Each message on a line of stderr: what coop did besides its answer (repairs, warnings)."""
+    for message in messages:
+        sys.stderr.write(message + "\n")

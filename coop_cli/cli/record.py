@@ -52,8 +52,7 @@ def record(
             raise BadInput(_("missing argument {name} (usage: coop record PAYER EARNER HOURS DESCRIPTION)").format(name=missing[0]))
         exchange = book.Exchange(payer, earner, hours, description, when, cat)
         entries, commit, notes = book.record(coop, who, [exchange])
-    for line in notes:
-        note(line)
+    note(*notes)
     unit = coop.charter().unit
     for entry in entries:
         typer.echo(

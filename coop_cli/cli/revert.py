@@ -24,6 +24,5 @@ def revert(
     key: str = KEY,
 ) -> None:
     entry, commit, notes = book.revert(state(ctx).coop(), identity(as_member, key), entry_id, reason, when)
-    for line in notes:
-        note(line)
+    note(*notes)
     typer.echo(_("Reversed {original} with {id} in commit {commit}.").format(original=entry_id, id=entry.id, commit=commit[:10]))

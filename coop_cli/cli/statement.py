@@ -47,8 +47,7 @@ def statement(
 ) -> None:
     coop = state(ctx).coop()
     register = coop.register()
-    if member != COOP_ACCOUNT:
-        register.require(member)
+    register.require_party(member)
     account = COOP_ACCOUNT if member == COOP_ACCOUNT else member_account(member)
     first, last = parse_date(start, "--from") if start else None, parse_date(end, "--to") if end else None
     if first and last and last < first:
