@@ -32,12 +32,13 @@ from coop_cli.model import (
     check_tag_value,
     check_text,
     format_hours,
+    namespace_for,
     parse_date,
     parse_hours,
     party,
     party_account,
 )
-from coop_cli.repo import LEDGER, Coop, git, init_repository
+from coop_cli.repo import FINGERPRINT_KEY, LEDGER, Coop, git, init_repository
 
 Passphrase = Callable[[], "str | None"]
 
@@ -224,9 +225,10 @@ def signed_journal_changes(coop: Coop, recorder: Recorder, entries: list[Entry],
     """The new text of each month's journal with the entries signed and appended."""
     from coop_cli.signing import signature_to_line
 
+    namespace = namespace_for(coop.fingerprint())
     by_file: dict[str, list[str]] = {}
     for entry in entries:
-        signature = recorder.signer.sign(signed_bytes(entry, unit))
+        signature = recorder.signer.sign(signed_bytes(entry, unit), namespace)
         signed = replace(entry, sig=signature_to_line(signature))
         by_file.setdefault(f"{LEDGER}/{entry.date:%Y-%m}.journal", []).append(format_entry(signed, unit))
     changes = {}
@@ -322,8 +324,12 @@ def add_member(
     today: date | None = None,
     offers: tuple[str, ...] = (),
     wants: tuple[str, ...] = (),
+    decision: str | None = None,
 ) -> tuple[Member, str, list[str]]:
-    """Register a member. The first one bootstraps the coop (signing with the key being registered); later ones need a treasurer or secretary."""
+    """Register a member. The first one bootstraps the coop (signing with the key being registered); later ones need a treasurer or secretary.
+
+    A later member given a role cites the adopted decision that grants it, as any change of roles does.
+    """
     today = today or date.today()
     check_member_id(member_id)
     name = check_text(name, _("the name"))
@@ -345,6 +351,13 @@ def add_member(
         if register.members:
             recorder = recorder_for(coop, identity, register, signer)
             require_manager(recorder.member)
+            if member.roles:
+                from coop_cli import governance
+
+                if not decision:
+                    raise BadInput(_("a role is granted by a decision: add --decision D-YYYY-NNN, the adopted decision that grants it"))
+                governance.adopted(coop, decision)
+                member = replace(member, decisions=(decision,))
         else:
             recorder = _bootstrap(member, identity, signer)
         _check_key_unused(register, keys)
@@ -403,7 +416,7 @@ def commit_register(coop: Coop, text: str, message: str, recorder: Recorder) -> 
     """Commit a rewritten members.yaml (which must read back) and refresh the allowed signers."""
     register = members_format.parse(text)
     commit = coop.commit({members_format.FILE: text}, message, recorder.author, recorder.signer)
-    coop.publish_signers(members_format.allowed_signers(register))
+    coop.publish_signers(members_format.allowed_signers(register, namespace_for(coop.fingerprint())))
     return commit
 
 
@@ -490,6 +503,7 @@ def start_books(coop: Coop, name: str, files: dict[str, str]) -> str:
     """The genesis commit of a coop's books, where `coop verify` starts: the rules and an empty register."""
     with coop.writing():
         commit = coop.commit(files, f"init: {name}\n", ("coop", "coop@coop.invalid"))
+    git(coop.root, "config", FINGERPRINT_KEY, commit)  # the coop is its genesis: every copy remembers it
     configure(coop)
     return commit
 
@@ -500,4 +514,4 @@ def configure(coop: Coop) -> None:
     git(coop.root, "config", "merge.coop-journal.driver", "coop merge-driver %O %A %B %P")
     git(coop.root, "config", "gpg.format", "ssh")
     if (coop.root / members_format.FILE).exists():
-        coop.publish_signers(members_format.allowed_signers(coop.register()))
+        coop.publish_signers(members_format.allowed_signers(coop.register(), namespace_for(coop.fingerprint())))

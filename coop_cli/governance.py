@@ -256,7 +256,7 @@ def set_rule(coop: Coop, identity: book.Identity, key: str, value: str, decision
         text = charter_format.with_rule(coop.read(charter_format.FILE), key, value, decision_id)
         if charter_format.parse(text) == coop.charter():  # the amended charter must hold together, and differ
             raise CoopError(_("the charter already says {key}: {value}").format(key=key, value=value))
-        return coop.commit({charter_format.FILE: text}, f"charter: {key} = {value} ({decision_id})\n", recorder.author, recorder.signer)
+        return coop.commit({charter_format.FILE: text}, f"charter: {key} = {value} ({decision_id})\n\nDecision: {decision_id}\n", recorder.author, recorder.signer)
 
 
 def add_group(coop: Coop, identity: book.Identity, name: str, decision_id: str) -> str:

@@ -83,7 +83,7 @@ _POSTING = re.compile(r"(?P<account>[^\s;](?:[^;\t]*?[^\s;])?)(?:(?:\t|  )\s*(?P
 _AMOUNT = re.compile(r"(?P<sign>-?)\s*(?:(?P<pre>[A-Za-z\"]+)\s*)?(?P<sign2>-?)(?P<number>\d+(?:\.\d*)?|\.\d+)\s*(?P<post>[A-Za-z\"]+)?", re.ASCII)
 
 
-def parse_journal(text: str, path: str, first_line: int = 1) -> tuple[list[Entry], list[Problem]]:
+def parse_journal(text: str, path: str, first_line: int = 1, unit: str | None = None) -> tuple[list[Entry], list[Problem]]:
     """Read every transaction of a journal file; lines coop cannot read become problems, not exceptions.
 
     `first_line` numbers the lines of a file's tail as they stand in the whole file.

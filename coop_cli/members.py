@@ -192,7 +192,7 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
     return tuple(_string(v, what) for v in value)
 
 
-def allowed_signers(register: Register) -> str:
+def allowed_signers(register: Register, namespace: str) -> str:
     """OpenSSH's allowed-signers file for every key in the register, for `git log --show-signature` and `ssh-keygen -Y verify`.
 
     Each member is known by their id and by the address coop puts on their commits; keys of members who
@@ -202,7 +202,7 @@ def allowed_signers(register: Register) -> str:
     for member in register.members:
         for key in member.keys:
             key_type, blob = key.split()[:2]
-            lines.append(f'{member.id},{member.id}@coop.invalid namespaces="git,coop-ledger" {key_type} {blob}\n')
+            lines.append(f'{member.id},{member.id}@coop.invalid namespaces="git,{namespace}" {key_type} {blob}\n')
     return "".join(lines)
 
 
@@ -226,6 +226,8 @@ def with_member(register: Register, member: Member) -> str:
     item["keys"] = CommentedSeq(list(member.keys))
     item["offers"] = _flow(member.offers)
     item["wants"] = _flow(member.wants)
+    if member.decisions:
+        item["decisions"] = _flow(member.decisions)
     entries.append(item)
     return yamltext.dump(document)
 

@@ -176,6 +176,16 @@ def check_member_id(text: str) -> str:
     return text
 
 
+# ---------------------------------------------------------------- signatures
+
+LEDGER_NAMESPACE = "coop-ledger"
+
+
+def namespace_for(fingerprint: str) -> str:
+    """The SSHSIG namespace of a coop's entries, naming its genesis: a signature made for one coop is worthless in another."""
+    return f"{LEDGER_NAMESPACE}@{fingerprint}"
+
+
 # ---------------------------------------------------------------- accounts
 
 def member_account(member_id: str) -> str:

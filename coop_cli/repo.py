@@ -31,6 +31,8 @@ SYNCING = "sync-in-progress"  # a marker in .git/coop while coop sync merges
 CACHE_VERSION = 3  # 3: a file with an entry that does not balance has no summary
 PARALLEL_BYTES = 50_000_000  # below this, starting a second process costs more than it saves
 BOOK_PATHS = (charter_format.FILE, members_format.FILE, LEDGER)
+BOOK_TOP = (charter_format.FILE, members_format.FILE, ".gitattributes", LEDGER)  # what verify reads of a commit's top folder
+FINGERPRINT_KEY = "coop.fingerprint"  # git config: the genesis of the books this copy belongs to
 GIT_ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
 
 
@@ -201,6 +203,16 @@ class Coop:
         folder = self.root / meetings_format.FOLDER
         found = sorted(p.stem for p in folder.glob("*.md") if p.is_file()) if folder.is_dir() else []
         return [meetings_format.parse(self.read(meetings_format.path_of(slug)), slug) for slug in found if meetings_format.SLUG.fullmatch(slug)]
+
+    def fingerprint(self) -> str:
+        """The coop's fingerprint: the genesis this copy remembers, else the commit that began the books at HEAD."""
+        known = self.config(FINGERPRINT_KEY)
+        if known:
+            return known
+        found = git(self.root, "log", "--first-parent", "--diff-filter=A", "--format=%H", "-1", "HEAD", "--", charter_format.FILE, check=False).strip()
+        if not found:
+            raise CoopError(_("charter.md was never committed here: these are not a coop's books"))
+        return found
 
     def config(self, key: str) -> str | None:
         value = git(self.root, "config", "--get", key, check=False).strip()
@@ -488,6 +500,11 @@ class Commit:
     payload: bytes  # the bytes the signature covers: the commit without its `gpgsig` header
 
     @property
+    def offset(self) -> str:
+        """The committer's time zone as git writes it (`+0100`): the commit's own calendar day depends on it."""
+        return self.committer.rsplit(" ", 1)[-1]
+
+    @property
     def committer_name(self) -> str:
         return self.committer.split(" <", 1)[0]
 
@@ -573,19 +590,24 @@ class Objects:
             at = nul + 21
         return entries
 
-    def book_files(self, commit: str) -> dict[str, str]:
-        """The blob id of every file of the books in a commit: charter.md, members.yaml, journals and minutes."""
+    def book_tree(self, commit: str) -> dict[str, tuple[str, str]]:
+        """Every path of the books in a commit with its mode and object id: the rules files, and all under ledger/.
+
+        Nothing is filtered here (a symlink, a submodule or a folder is listed as what it is): judging is verify's.
+        """
         top = self.tree(f"{commit}^{{tree}}")
-        files = {name: top[name][1] for name in (charter_format.FILE, members_format.FILE) if name in top}
-        if LEDGER in top and top[LEDGER][0] == "40000":
-            for name, (mode, blob) in self.tree(top[LEDGER][1]).items():
-                if name.endswith(".journal") and not mode.startswith("4"):
-                    files[f"{LEDGER}/{name}"] = blob
-                elif name == "meetings" and mode.startswith("4"):
-                    for minutes, (kind, minutes_blob) in self.tree(blob).items():
-                        if minutes.endswith(".md") and not kind.startswith("4"):
-                            files[f"{LEDGER}/meetings/{minutes}"] = minutes_blob
-        return files
+        found = {name: top[name] for name in BOOK_TOP if name in top}
+        folders = [(LEDGER, top[LEDGER][1])] if LEDGER in top and top[LEDGER][0] == "40000" else []
+        while folders:
+            prefix, tree = folders.pop()
+            for name, (mode, oid) in self.tree(tree).items():
+                if mode == "40000":
+                    folders.append((f"{prefix}/{name}", oid))  # git has no empty folders: a folder shows through its files
+                else:
+                    found[f"{prefix}/{name}"] = (mode, oid)
+        if LEDGER in found and found[LEDGER][0] == "40000":
+            del found[LEDGER]
+        return found
 
     def text(self, blob: str) -> str:
         found = self.read(blob)
@@ -601,3 +623,4 @@ class Objects:
 
     def __exit__(self, *_exc) -> None:
         self.close()
+

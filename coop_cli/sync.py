@@ -26,18 +26,36 @@ class Outcome:
     head: str
 
 
-def clone(url: str, folder: Path, identity: book.Identity | None = None) -> tuple[Coop, verify.Report]:
-    """A member's copy: git clone, coop's settings (merge driver, allowed signers, signing), then a full verify."""
+def clone(url: str, folder: Path, identity: book.Identity | None = None, expect: str | None = None) -> tuple[Coop, verify.Report]:
+    """A member's copy: git clone, coop's settings (merge driver, allowed signers, signing), then a full verify.
+
+    With `expect`, books whose genesis is another commit are refused and the copy removed: they are another coop.
+    """
     if folder.exists() and any(folder.iterdir()):
         raise CoopError(_("{folder} already exists and is not an empty folder").format(folder=folder))
+    existed = folder.exists()
     git(Path.cwd(), "clone", "-q", "--", url, str(folder))
     coop = Coop(folder.resolve())
+    try:
+        report = verify.audit(coop, full=True, expect=expect)
+        if expect and report.genesis != expect:
+            raise CoopError(_("the books at {url} begin at {found}, not at {expect}: they are another coop").format(url=url, found=report.genesis, expect=expect))
+    except CoopError:
+        _remove(folder, existed)
+        raise
     book.configure(coop)
     if identity is not None and identity.member:
         sign_as(coop, identity)
-    report = verify.audit(coop, full=True)
     _remember_remote(coop, "origin", report.head or "")
     return coop, report
+
+
+def _remove(folder: Path, existed: bool) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+    if existed:
+        folder.mkdir()
 
 
 def sign_as(coop: Coop, identity: book.Identity) -> None:
@@ -77,6 +95,7 @@ def _sync_once(coop: Coop, recorder: book.Recorder, remote: str, branch: str) ->
         _remember_remote(coop, remote, ours)
         return Outcome(0, False, True, ours)
     _refuse_rewrites(coop, remote, theirs)
+    _check_remote_tags(coop, remote)
     fetched = int(git(coop.root, "rev-list", "--count", theirs, f"^{ours}").strip())
     if fetched:
         report = verify.audit(coop, head=theirs, remember=False)
@@ -185,3 +204,18 @@ def _refuse_rewrites(coop: Coop, remote: str, theirs: str) -> None:
                 remote=remote, commit=seen[:10]
             )
         )
+
+
+def _check_remote_tags(coop: Coop, remote: str) -> None:
+    """The remote's audit tags: one this copy verified may not have moved there; new ones are brought in, then verified."""
+    space = f"refs/coop/remotes/{remote}/"
+    git(coop.root, "fetch", "-q", "--no-tags", remote, f"+refs/tags/audit/*:{space}audit/*", check=False)
+    listing = git(coop.root, "for-each-ref", "--format=%(refname) %(objectname)", space)
+    theirs = {name[len(space):]: tag_id for name, tag_id in (line.split(" ", 1) for line in listing.split("\n") if " " in line)}
+    remembered = verify.remembered_audit_tags(coop)
+    for name, tag_id in sorted(theirs.items()):
+        if name in remembered and remembered[name] != tag_id:
+            raise CoopError(_("{remote}'s audit tag {tag} is not the tag this copy verified: it was moved; nothing was merged").format(remote=remote, tag=name))
+    for name, tag_id in theirs.items():
+        if not coop.has_ref(f"refs/tags/{name}"):
+            git(coop.root, "update-ref", f"refs/tags/{name}", tag_id, "0" * 40, check=False)

@@ -1,5 +1,6 @@
-"""The audit: walk the history of the books commit by commit and judge every change against the rules in force.
+"""The audit: replay the history of the books commit by commit, each change judged against the state of the parent it changes.
 
+The replay orders the work and keeps each commit's state; the rules themselves are the functions of trust.py.
 Problems are collected as values (what, where, which commit, which entry); nothing here trusts coop's own records.
 """
 
@@ -8,44 +9,30 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
+import time
 from functools import lru_cache
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
 from coop_cli import charter as charter_format
-from coop_cli import checks, reports
+from coop_cli import reports, trust
 from coop_cli import meetings as meetings_format
 from coop_cli import members as members_format
 from coop_cli.errors import CoopError, SigningError
 from coop_cli.i18n import _
-from coop_cli.journal import parse_journal, signed_bytes, unbalanced_message
+from coop_cli.journal import parse_journal, signed_bytes
 from coop_cli.members import Register
-from coop_cli.model import Charter, Entry, Meeting, Member
-from coop_cli.repo import LEDGER, Commit, Coop, Objects, git, parse_commit
+from coop_cli.model import Charter, Entry, Meeting, Member, namespace_for
+from coop_cli.repo import FINGERPRINT_KEY, LEDGER, Commit, Coop, Objects, git, parse_commit
+from coop_cli.trust import Finding
 
-CLOCK_SKEW = 3600  # seconds a commit may seem older than its parent before it counts as backdated
 STATE_FILE = "verified.sqlite"
 MINUTES = f"{LEDGER}/meetings/"
-CLOSED = "\n- Status: closed\n"
 AUDIT_TAGS = "refs/tags/audit/"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem in the books: a plain sentence, and where an auditor can see it for themselves."""
-
-    message: str
-    commit: str | None = None
-    where: str | None = None
-    entry: str | None = None
-
-    def __str__(self) -> str:
-        place = " ".join(p for p in (self.where, f"commit {self.commit[:10]}" if self.commit else None) if p)
-        return f"{place}: {self.message}" if place else self.message
 
 
 @dataclass(frozen=True)
@@ -126,6 +113,9 @@ class Report:
     balances: dict[str, Decimal]
     genesis: str | None
     books: Books = field(default_factory=Books)
+    state: "State | None" = None
+    settle: list[tuple[str, Decimal]] = field(default_factory=list)  # members past a limit after entries recorded apart
+    settle_messages: list[str] = field(default_factory=list)
 
     def summary(self) -> "Summary":
         return summarise(self.books)
@@ -148,80 +138,183 @@ def summarise(books: Books) -> Summary:
     return Summary(len(books.ids), books.hours, "sha256:" + hashlib.sha256(lines.encode("utf-8")).hexdigest())
 
 
-# ---------------------------------------------------------------- the walk
+# ---------------------------------------------------------------- the replay
+
+@dataclass
+class State:
+    """The books as of one commit, as the replay derived them: entries and balances, and the latest commit time so far.
+
+    Register, charter and minutes are read from the commit's own files (cached by blob), so they need no copy here.
+    `inside` is false for commits that are not the books of this coop: before its genesis, beside it, or after the books
+    were deleted (`ended`).
+    """
+
+    books: Books
+    latest: int
+    inside: bool = True
+    ended: bool = False
+
+
+OUTSIDE = State(Books(), 0, inside=False)
+
 
 class Auditor:
-    """Judges each commit from the books as its parents left them, with the register and charter of that commit."""
+    """Replays the history: each commit's state from its parents' states, each change judged by the rules in trust.py."""
 
-    def __init__(self, coop: Coop, objects: Objects, keep_entries: bool = False):
+    def __init__(self, coop: Coop, objects: Objects, fingerprint: str, keep_entries: bool = False, now: float | None = None):
         self.coop = coop
         self.objects = objects
+        self.fingerprint = fingerprint
+        self.namespace = namespace_for(fingerprint)
         self.keep_entries = keep_entries  # `coop log` wants every entry; verify alone keeps none, so a million fit in memory
+        self.now = time.time() if now is None else now
         self.findings: list[Finding] = []
         self.recorded: list[Recorded] = []
         self.signatures: list[PendingSignature] = []
         self._registers: dict[str, Register] = {}
-        self._charters: dict[str, Charter] = {}
-        self._files: dict[str, dict[str, str]] = {}
-        self._times: dict[str, int] = {}
+        self._charters: dict[str, Charter | None] = {}
+        self._meetings: dict[str, Meeting | None] = {}
+        self._trees: dict[str, dict[str, tuple[str, str]]] = {}
 
     def problem(self, message: str, commit: str | None = None, where: str | None = None, entry: str | None = None) -> None:
         self.findings.append(Finding(message, commit, where, entry))
 
+    def found(self, findings: list[Finding], commit: str) -> None:
+        self.findings += [replace(f, commit=commit) for f in findings]
+
     # -------------------------------------------------------- what a commit holds
 
-    def files(self, commit: str) -> dict[str, str]:
-        if commit not in self._files:
-            self._files[commit] = self.objects.book_files(commit)
-        return self._files[commit]
+    def tree(self, commit: str) -> dict[str, tuple[str, str]]:
+        """Every path of the books in a commit, with its mode and object id, allowed or not."""
+        if commit not in self._trees:
+            if len(self._trees) > 256:
+                self._trees.clear()
+            self._trees[commit] = self.objects.book_tree(commit)
+        return self._trees[commit]
 
-    def register(self, commit: str | None) -> Register:
-        blob = self.files(commit).get(members_format.FILE) if commit else None
+    def files(self, commit: str | None) -> dict[str, str]:
+        """The blob of every file the books may hold (regular, with a book's name): what the rules read."""
+        if commit is None:
+            return {}
+        return {path: blob for path, (mode, blob) in self.tree(commit).items() if trust.book_path_allowed(path, mode, blob)}
+
+    def register(self, commit: str | None, report_in: str | None = None) -> Register:
+        blob = self.files(commit).get(members_format.FILE)
         if blob is None:
             return Register(())
         if blob not in self._registers:
             try:
                 self._registers[blob] = members_format.parse(self.objects.text(blob))
             except CoopError as problem:
-                self.problem(_("members.yaml cannot be read: {problem}").format(problem=problem.message), commit)
+                self.problem(_("members.yaml cannot be read: {problem}").format(problem=problem.message), report_in or commit, members_format.FILE)
                 self._registers[blob] = Register(())
         return self._registers[blob]
 
-    def charter(self, commit: str | None) -> Charter:
-        blob = self.files(commit).get(charter_format.FILE) if commit else None
+    def charter(self, commit: str | None) -> Charter | None:
+        blob = self.files(commit).get(charter_format.FILE)
         if blob is None:
-            return Charter(name="?")
+            return None
         if blob not in self._charters:
             try:
                 self._charters[blob] = charter_format.parse(self.objects.text(blob))
             except CoopError as problem:
-                self.problem(_("charter.md cannot be read: {problem}").format(problem=problem.message), commit)
-                self._charters[blob] = Charter(name="?")
+                self.problem(_("charter.md cannot be read: {problem}").format(problem=problem.message), commit, charter_format.FILE)
+                self._charters[blob] = None
         return self._charters[blob]
+
+    def rules(self, commit: str | None) -> Charter:
+        """The charter in force at a commit; a coop whose charter cannot be read is judged by the defaults."""
+        return self.charter(commit) or Charter(name="?")
+
+    def meeting(self, blob: str | None, path: str, commit: str | None = None) -> Meeting | None:
+        """Minutes as coop reads them; with `commit`, minutes that cannot be read are a problem of that commit."""
+        if blob is None:
+            return None
+        if blob not in self._meetings:
+            try:
+                self._meetings[blob] = meetings_format.parse(self.objects.text(blob), Path(path).stem)
+            except CoopError as problem:
+                self._meetings[blob] = None
+                if commit is not None:
+                    self.problem(_("{file} cannot be read: {problem}").format(file=path, problem=problem.message), commit, path)
+        return self._meetings[blob]
+
+    def adopted(self, commit: str) -> set[str]:
+        found = (self.meeting(blob, path) for path, blob in self.files(commit).items() if path.startswith(MINUTES))
+        return trust.adopted_decisions([m for m in found if m is not None])
 
     # -------------------------------------------------------- one commit
 
-    def judge(self, commit: Commit, parents: list[Books]) -> Books:
-        first = commit.parents[0] if commit.parents else None
-        signer = self._check_signature(commit, first)
-        self._check_time(commit)
-        self._check_rules_files(commit, signer)
-        books = parents[0].copy() if parents else Books()
-        for path in sorted(set(self.files(commit.id)) | {p for parent in commit.parents for p in self.files(parent)}):
-            if path.startswith(MINUTES):
-                self._check_minutes(commit, path, signer)
-            elif path.startswith(LEDGER + "/"):
-                self._check_journal(commit, path, books, parents)
-        return books
+    def judge(self, commit: Commit, parents: list[State]) -> State:
+        """The state after `commit`, from its parents' states; every change it makes judged against the state it changes."""
+        latest = max([commit.time, *(p.latest for p in parents)])
+        if commit.id == self.fingerprint:
+            return self._genesis(commit)
+        if not commit.parents:
+            self.found(trust.one_root(["?", commit.id]), commit.id)
+            return replace(OUTSIDE, latest=latest)
+        inside = [i for i, p in enumerate(parents) if p.inside]
+        if not inside:
+            return self._outside(commit, parents, latest)
+        self.found(trust.commit_time(commit.time, max(p.latest for p in parents), self.now), commit.id)
+        files = self.files(commit.id)
+        tree = self.tree(commit.id)
+        changed = {p for p in tree if all(self.tree(parent).get(p) != tree[p] for parent in commit.parents)}
+        self.found(trust.shape(tree, changed), commit.id)
+        gone = trust.books_present(files)
+        if gone:
+            self.found(gone, commit.id)
+            return State(Books(), latest, inside=False, ended=True)
+        if len(commit.parents) > 2:
+            self.problem(_("a merge of {n} parents: coop joins two at a time").format(n=len(commit.parents)), commit.id)
+        signer = self._signer(commit)
+        if len(commit.parents) == 1:
+            books = parents[0].books.copy()
+            self._change(commit, commit.parents[0], signer, books)
+        else:
+            books = parents[inside[0]].books.copy()
+            self._merge(commit, parents, inside, books)
+        return State(books, latest)
 
-    def _check_signature(self, commit: Commit, first: str | None) -> Member | None:
-        """The member whose registered key signed the commit (keys of the parent's register), or None."""
-        charter = self.charter(first) if first else self.charter(commit.id)
-        keys_from = self.register(first) if first and self.register(first).members else self.register(commit.id)
+    def _genesis(self, commit: Commit) -> State:
+        """The first commit of the books: the rules, an empty register, nothing recorded yet."""
+        files = self.files(commit.id)
+        self.found(trust.shape(self.tree(commit.id), set(self.tree(commit.id))), commit.id)
+        self.found(trust.books_present(files), commit.id)
+        if self.register(commit.id).members:
+            self.problem(_("the first commit of the books already lists members"), commit.id, members_format.FILE)
+        for path in files:
+            if path.endswith(".journal") or path.startswith(MINUTES) and path.endswith(".md"):
+                self.problem(_("the first commit of the books already holds {file}").format(file=path), commit.id, path)
+        self.charter(commit.id)
+        return State(Books(), commit.time)
+
+    def _outside(self, commit: Commit, parents: list[State], latest: int) -> State:
+        """A commit that is not this coop's books; books created again after they were deleted are a new coop, named."""
+        if any(p.ended for p in parents):
+            if charter_format.FILE in self.files(commit.id):
+                self.problem(
+                    _("the books were deleted and begun anew here: this is a new coop, whose fingerprint is {new}; the books "
+                      "verified here are those of {old}").format(new=commit.id, old=self.fingerprint), commit.id)
+                return replace(OUTSIDE, latest=latest)
+            return State(Books(), latest, inside=False, ended=True)
+        return replace(OUTSIDE, latest=latest)
+
+    def _signer(self, commit: Commit) -> Member | None:
+        """The member whose key, registered in the parent state, signed the commit; the founder's bootstrap excepted."""
+        first = commit.parents[0]
+        before = self.register(first)
+        charter = self.rules(first)
         member = None
         if commit.signature:
-            member = self._signer(commit, keys_from)
-        required = charter.signed_commits == "required" and first is not None
+            keys_from = before
+            if not before.members and not before.groups:
+                keys_from = self.register(commit.id)  # the bootstrap: the founder signs with the key being registered
+            member = self._commit_signer(commit, keys_from)
+            if member is not None and keys_from is not before and not trust.is_bootstrap(before, keys_from, member):
+                self.problem(_("the commit is signed with a key that only the register it writes holds"), commit.id)
+                member = None
+        required = charter.signed_commits == "required"
         if required and member is None and not commit.signature:
             self.problem(_("the commit is not signed, and the charter requires signed commits"), commit.id)
         if member is not None and required and not _is_committer(commit, member):
@@ -231,7 +324,7 @@ class Auditor:
             )
         return member
 
-    def _signer(self, commit: Commit, register: Register) -> Member | None:
+    def _commit_signer(self, commit: Commit, register: Register) -> Member | None:
         from coop_cli.signing import dearmor, verify
 
         try:
@@ -245,147 +338,124 @@ class Auditor:
         self.problem(_("the commit is signed by the key {key}, which belongs to no member").format(key=key.fingerprint()), commit.id)
         return None
 
-    def _check_time(self, commit: Commit) -> None:
-        self._times[commit.id] = commit.time
-        latest = max((self._times.get(p, 0) for p in commit.parents), default=0)
-        if commit.time + CLOCK_SKEW < latest:
-            self.problem(
-                _("the commit is dated {date}, before its parent: it was backdated").format(date=_when(commit.time)), commit.id
-            )
+    # -------------------------------------------------------- a commit of one parent
 
-    def _check_rules_files(self, commit: Commit, signer: Member | None) -> None:
-        """charter.md and members.yaml change only in commits signed by a treasurer or secretary of the parent's register."""
-        first = commit.parents[0] if commit.parents else None
-        for path in (members_format.FILE, charter_format.FILE):
-            blob = self.files(commit.id).get(path)
-            if any(self.files(parent).get(path) == blob for parent in commit.parents):
+    def _change(self, commit: Commit, parent: str, signer: Member | None, books: Books) -> None:
+        before, after = self.files(parent), self.files(commit.id)
+        register = self.register(parent)
+        officer = trust.manages(signer, register)
+        for path in sorted(set(before) | set(after)):
+            old, new = before.get(path), after.get(path)
+            if old == new:
                 continue
-            if first is None:
-                if self.register(commit.id).members:
-                    self.problem(_("the first commit of the books already lists members"), commit.id, path)
-                continue
-            before = self.register(first)
-            managers = before.members or self.register(commit.id).members  # the first member registers themselves
-            allowed = _manages(signer, managers)
-            if not allowed and path == members_format.FILE and signer is not None:
-                allowed = _adds_own_key(before, self.register(commit.id), signer.id)
-            if not allowed and path == members_format.FILE and len(commit.parents) > 1:
-                # A merge brings each side's register changes, already judged in their own commits, and adds none.
-                allowed = _brings_only(self.register(commit.id), [self.register(parent) for parent in commit.parents])
-            if not allowed:
-                self.problem(
-                    _("{file} was changed by a commit that no treasurer or secretary signed").format(file=path), commit.id, path
-                )
-            elif path == members_format.FILE and before.members:
-                self._check_changes_cite_decisions(commit, before, self.register(commit.id))
+            if path == members_format.FILE:
+                self.found(trust.register_change(register, self.register(commit.id), signer, self.adopted(parent), _same_key), commit.id)
+            elif path == charter_format.FILE:
+                if old is not None and new is not None:
+                    self.found(trust.charter_change(self.charter(parent), self.charter(commit.id), officer, trust.cited_decisions(commit.message),
+                                                    self.adopted(parent), len(books.ids) > 0), commit.id)
+            elif path == trust.GITATTRIBUTES or path == trust.KEEP_FILE:
+                self.found(trust.officer_file_change(path, officer), commit.id)
+            elif path.startswith(MINUTES):
+                self._minutes(commit, parent, path, old, new, officer)
+            else:
+                self._journal(commit, parent, path, old, new, books)
 
-    def _check_changes_cite_decisions(self, commit: Commit, before: Register, after: Register) -> None:
-        """A member's status or roles change only by an adopted decision, added to their `decisions` in the same commit."""
-        adopted = None
-        for member in after.members:
-            old = before.get(member.id)
-            if old is None or (old.status, old.roles) == (member.status, member.roles):
-                continue
-            if adopted is None:
-                adopted = {d.id for m in self._meetings(commit.id) for d in m.decisions if d.outcome == "adopted"}
-            cited = member.decisions[len(old.decisions):]  # coop appends the decision, even one cited before
-            if member.decisions[: len(old.decisions)] != old.decisions or not cited or not set(cited) <= adopted:
-                self.problem(
-                    _("{id}'s status or roles changed without citing an adopted decision of the minutes").format(id=member.id),
-                    commit.id,
-                    members_format.FILE,
-                )
+    def _minutes(self, commit: Commit, parent: str, path: str, old: str | None, new: str | None, officer: bool) -> None:
+        old_text = self.objects.text(old) if old else None
+        new_text = self.objects.text(new) if new else None
+        old_meeting = self.meeting(old, path)
+        new_meeting = self.meeting(new, path, commit.id)
+        self.found(trust.minutes_change(path, old_text, new_text, old_meeting, new_meeting, officer), commit.id)
+        if new_meeting is not None and (old_text is None or trust.CLOSED not in old_text):
+            self.found(trust.decisions_follow_votes(path, old_meeting, new_meeting, self.rules(parent), self.register(parent)), commit.id)
 
-    def _meetings(self, commit: str) -> list[Meeting]:
-        found = (self._meeting(blob, path) for path, blob in self.files(commit).items() if path.startswith(MINUTES) and path.endswith(".md"))
-        return [m for m in found if m is not None]
-
-    def _check_minutes(self, commit: Commit, path: str, signer: Member | None) -> None:
-        """Minutes only grow, judged against every parent, as journals are.
-
-        Closed minutes never change again; open ones only gain attendees, notes and decisions, and only by a commit
-        a treasurer or secretary signed. New minutes must read back, and a new decision's outcome must be what its
-        vote gives under the charter, with the attendees listed and the members active at that commit.
-        """
-        if not path.endswith(".md"):
+    def _journal(self, commit: Commit, parent: str, path: str, old: str | None, new: str | None, books: Books) -> None:
+        """Append-only; each entry new here judged under the parent's register and charter, with the balances so far."""
+        if new is None:
+            self.problem(_("{file} was deleted; journals are append-only").format(file=path), commit.id, path)
             return
-        now = self.files(commit.id).get(path)
-        changed = [blob for blob in (self.files(parent).get(path) for parent in commit.parents) if blob != now]
-        if not changed and commit.parents:
-            return
-        for blob in filter(None, changed):
-            if CLOSED in self.objects.text(blob):
-                self.problem(_("{file} was changed after the meeting was closed").format(file=path), commit.id, path)
-                return
-        if now is None:
-            self.problem(_("{file} was deleted; minutes are kept for good").format(file=path), commit.id, path)
-            return
-        written_here = len(changed) == len(commit.parents)  # a merge that takes one side's minutes adds nothing
-        if written_here and not _manages(signer, self.register(commit.parents[0] if commit.parents else commit.id).members):
-            self.problem(_("{file} was changed by a commit that no treasurer or secretary signed").format(file=path), commit.id, path)
-        meeting = self._meeting(now, path, commit.id if written_here else None)
-        if meeting is None:
-            return
-        earlier = [m for m in (self._meeting(blob, path) for blob in filter(None, changed)) if m is not None]
-        for old in earlier:
-            if not _grows(old, meeting):
-                self.problem(_("{file}: open minutes may only gain attendees, notes and decisions").format(file=path), commit.id, path)
-        if not written_here:
-            return
-        first = commit.parents[0] if commit.parents else commit.id
-        active = sum(1 for m in self.register(first).members if m.active)
-        known = {d.id for m in earlier for d in m.decisions}
-        for decision in (d for d in meeting.decisions if d.id not in known):
-            due = meetings_format.outcome(
-                self.charter(first), len(meeting.attendees), active, decision.votes_for, decision.against, decision.abstain, decision.consensus
-            )
-            if decision.outcome != due:
-                self.problem(
-                    _("{file}: the decision {id} is written {written}, but its vote gives {due}").format(
-                        file=path, id=decision.id, written=decision.outcome, due=due
-                    ),
-                    commit.id,
-                    path,
-                )
-
-    def _meeting(self, blob: str, path: str, commit: str | None = None) -> Meeting | None:
-        """Minutes as coop reads them; with `commit`, minutes that cannot be read are a problem of that commit."""
-        try:
-            return meetings_format.parse(self.objects.text(blob), Path(path).stem)
-        except CoopError as problem:
-            if commit is not None:
-                self.problem(_("{file} cannot be read: {problem}").format(file=path, problem=problem.message), commit, path)
-            return None
-
-    def _check_journal(self, commit: Commit, path: str, books: Books, parents: list[Books]) -> None:
-        """Append-only, judged against every parent; each entry that is new here is checked in full."""
-        now = self.files(commit.id).get(path)
-        before = [self.files(parent).get(path) for parent in commit.parents]
-        if now is None:
-            if any(before):
-                self.problem(_("{file} was deleted; journals are append-only").format(file=path), commit.id, path)
-            return
-        if len(commit.parents) <= 1:
-            old_blob = before[0] if before else None
-            if now == old_blob:
-                return
-            text, old = self.objects.text(now), self.objects.text(old_blob) if old_blob else ""
-            if text.startswith(old):
-                tail, problems = parse_journal(text[len(old):], path, first_line=old.count("\n") + 1)
-                self._unreadable(commit, problems)
-                for entry in tail:
-                    self._new_entry(commit, path, entry, books)
-                return
-            line = _first_difference(old, text)
+        unit = self.rules(parent).unit
+        text, old_text = self.objects.text(new), self.objects.text(old) if old else ""
+        if not trust.appended(old_text, text):
+            line = trust.first_difference(old_text, text)
             self.problem(
                 _("{file} lost or changed lines already committed (from line {line}); journals are append-only").format(file=path, line=line),
                 commit.id, f"{path}:{line}",
             )
-        self._reconcile(commit, path, [b for b in before if b], books, parents)
+            self._reconcile(commit, path, [old] if old else [], books, [], unit)
+            return
+        tail, first_line = text[len(old_text):], old_text.count("\n") + 1
+        if old_text and tail.startswith("\n"):
+            tail, first_line = tail[1:], first_line + 1  # the one blank line between the old entries and the new
+        elif old_text:
+            self.problem(_("the new entries do not begin after one blank line"), commit.id, f"{path}:{first_line}")
+        entries, problems = parse_journal(tail, path, first_line=first_line, unit=unit)
+        self._unreadable(commit, problems)
+        for entry in entries:
+            self._new_entry(commit, parent, path, entry, books)
 
-    def _reconcile(self, commit: Commit, path: str, parent_blobs: list[str], books: Books, parents: list[Books]) -> None:
-        """Entry by entry, for a merge or an edited file: nothing a parent had may be missing or different."""
-        entries, problems = parse_journal(self.objects.text(self.files(commit.id)[path]), path)
+    def _new_entry(self, commit: Commit, parent: str, path: str, entry: Entry, books: Books) -> None:
+        where, entry_id = str(entry.where), entry.id
+        register, charter = self.register(parent), self.rules(parent)
+        day = trust.commit_day(commit.time, commit.offset)
+        for message in trust.entry_rules(entry, path, charter, register, books.balances, books.ids.__contains__, books.reversed, day):
+            self.problem(message, commit.id, where, entry_id)
+        if entry_id and entry_id in books.ids:
+            return
+        recorder = register.get(entry.recorder or "")
+        signed_by = None
+        if recorder is not None and entry.sig:
+            signed_by = recorder.id
+            kept = len(self.recorded) if self.keep_entries else None
+            self.signatures.append(PendingSignature(signed_bytes(entry, charter.unit), entry.sig, recorder.keys, recorder.id, self.namespace, commit.id, where, entry_id, kept))
+        books.add(entry)
+        if self.keep_entries:
+            self.recorded.append(Recorded(entry, commit.id, commit.time, signed_by))
+
+    # -------------------------------------------------------- a merge
+
+    def _merge(self, commit: Commit, parents: list[State], inside: list[int], books: Books) -> None:
+        """A merge joins its parents' books and adds nothing of its own (SPEC: merges join, nothing more)."""
+        if len(inside) < len(commit.parents):
+            self._merge_outside(commit, [commit.parents[i] for i in inside], [p for i, p in enumerate(commit.parents) if i not in inside])
+            return
+        ours_id, theirs_id = commit.parents[0], commit.parents[1]
+        base_id = self._merge_base(ours_id, theirs_id)
+        base, ours, theirs, merged = (self.files(c) for c in (base_id, ours_id, theirs_id, commit.id))
+        unit = self.rules(ours_id).unit
+        for path in sorted(set(base) | set(ours) | set(theirs) | set(merged)):
+            b, o, t, m = base.get(path), ours.get(path), theirs.get(path), merged.get(path)
+            if path.endswith(".journal"):
+                if m != o or trust.join(b, o, t) != o:
+                    self._reconcile(commit, path, [blob for blob in (o, t) if blob], books, parents[1:], unit)
+            elif path == members_format.FILE:
+                if trust.join(b, o, t) != m:
+                    self.found(trust.register_join(self.register(base_id), self.register(ours_id), self.register(theirs_id),
+                                                   self.register(commit.id)), commit.id)
+            else:
+                self.found(trust.file_join(path, b, o, t, m), commit.id)
+
+    def _merge_outside(self, commit: Commit, inside: list[str], outside: list[str]) -> None:
+        """A merge with history that is not these books (the project's code, in the example coop) takes nothing from it."""
+        for other in outside:
+            if charter_format.FILE in self.files(other):
+                self.problem(_("the merge joins books that do not descend from the genesis {genesis}: another coop's history").format(
+                    genesis=self.fingerprint[:10]), commit.id)
+        if self.files(commit.id) != self.files(inside[0]):
+            self.problem(_("the merge changes the books while joining history that is not theirs"), commit.id)
+
+    def _merge_base(self, ours: str, theirs: str) -> str | None:
+        out = git(self.coop.root, "merge-base", ours, theirs, check=False).strip()
+        return out or None
+
+    def _reconcile(self, commit: Commit, path: str, parent_blobs: list[str], books: Books, others: list[State], unit: str) -> None:
+        """Entry by entry, for a merge or an edited file: nothing a parent had may be missing or different, nothing new."""
+        blob = self.files(commit.id).get(path)
+        if blob is None:
+            self.problem(_("{file} was deleted; journals are append-only").format(file=path), commit.id, path)
+            return
+        entries, problems = parse_journal(self.objects.text(blob), path, unit=unit)
         self._unreadable(commit, problems)
         present: dict[str, Entry] = {}
         for entry in entries:
@@ -397,14 +467,15 @@ class Auditor:
             if entry_id in books.ids:
                 if books.ids[entry_id] != digest(entry):
                     self.problem(_("entry {id} was changed after it was committed").format(id=entry_id), commit.id, str(entry.where), entry_id)
-            elif any(other.ids.get(entry_id) == digest(entry) for other in parents[1:]):
-                books.add(entry)  # merged in from another parent; it was judged on its own branch
+            elif any(other.books.ids.get(entry_id) == digest(entry) for other in others):
+                books.add(entry)  # joined from the other parent, where it was judged in its own commit
             else:
-                if len(commit.parents) > 1:
-                    self.problem(_("entry {id} was added by a merge commit instead of a commit of its own").format(id=entry_id), commit.id, str(entry.where), entry_id)
-                self._new_entry(commit, path, entry, books)
-        for blob in dict.fromkeys(parent_blobs):
-            for old in parse_journal(self.objects.text(blob), path)[0]:
+                what = _("a merge commit") if len(commit.parents) > 1 else _("an edit of the file")
+                self.problem(_("entry {id} was added by {what} instead of being appended in a commit of its own").format(id=entry_id, what=what),
+                             commit.id, str(entry.where), entry_id)
+                books.add(entry)
+        for old_blob in dict.fromkeys(parent_blobs):
+            for old in parse_journal(self.objects.text(old_blob), path, unit=unit)[0]:
                 if old.id not in present:
                     self.problem(_("entry {id} was removed from {file}").format(id=old.id, file=path), commit.id, path, old.id)
                 elif digest(present[old.id]) != digest(old) and old.id not in books.ids:
@@ -414,55 +485,11 @@ class Auditor:
         for problem in problems:
             self.problem(problem.message, commit.id, str(problem.where))
 
-    def _new_entry(self, commit: Commit, path: str, entry: Entry, books: Books) -> None:
-        if entry.id and entry.id in books.ids:
-            self.problem(_("the id {id} appears twice: an entry was replayed").format(id=entry.id), commit.id, str(entry.where), entry.id)
-            return
-        self._check_new_entry(commit, path, entry, books)
-
-    def _check_new_entry(self, commit: Commit, path: str, entry: Entry, books: Books) -> None:
-        """Every rule an entry must meet, with the register and charter of the commit that added it."""
-        where, entry_id = str(entry.where), entry.id
-        say = lambda message: self.problem(message, commit.id, where, entry_id)  # noqa: E731
-        register, charter = self.register(commit.id), self.charter(commit.id)
-        if not entry_id:
-            say(_("an entry has no id"))
-        if path != f"{LEDGER}/{entry.date:%Y-%m}.journal":
-            say(_("the entry dated {date} is not in the file of its month").format(date=entry.date))
-        total = entry.imbalance
-        if total != 0:
-            say(unbalanced_message(total))
-        recorder = register.get(entry.recorder or "")
-        signed_by = self._check_entry_signature(entry, recorder, charter, say)
-        if signed_by is not None:
-            kept = len(self.recorded) if self.keep_entries else None
-            self.signatures.append(PendingSignature(signed_bytes(entry, charter.unit), entry.sig or "", recorder.keys, recorder.id, commit.id, where, entry_id, kept))
-        if recorder is not None and len(entry.postings) == 2 and total == 0:
-            committed_on = datetime.fromtimestamp(commit.time, timezone.utc).date()
-            for message in checks.entry_problems(entry, charter, register, books.balances, recorder, committed_on):
-                say(message)
-        elif len(entry.postings) != 2:
-            say(_("an entry must have two postings, the payer's and the earner's"))
-        reverses = entry.tag("reverses")
-        if reverses and (reverses not in books.ids or reverses in books.reversed):
-            say(_("the entry reverses {id}, which does not exist or was already reversed").format(id=reverses))
-        books.add(entry)
-        if self.keep_entries:
-            self.recorded.append(Recorded(entry, commit.id, commit.time, signed_by))
-
-    def _check_entry_signature(self, entry: Entry, recorder: Member | None, charter: Charter, say: Callable[[str], None]) -> str | None:
-        """Queue the signature for checking on every core at the end of the walk; say at once what needs no key."""
-        if recorder is None:
-            say(_("the entry was recorded by {id!r}, who is not in the register of that commit").format(id=entry.recorder))
-            return None
-        if not entry.sig:
-            say(_("the entry is not signed"))
-            return None
-        return recorder.id
+    # -------------------------------------------------------- signatures, on every core
 
     def check_signatures(self, progress: Callable[[str, int, int], None] | None = None) -> None:
         """Every queued entry signature, verified on every core; a failure is reported with its commit, place and entry."""
-        results = _verify_all([(p.data, p.sig, p.keys, p.member) for p in self.signatures], progress)
+        results = _verify_all([(p.data, p.sig, p.keys, p.member, p.namespace) for p in self.signatures], progress)
         for pending, problem in zip(self.signatures, results):
             if problem is None:
                 continue
@@ -477,6 +504,7 @@ class PendingSignature:
     sig: str
     keys: tuple[str, ...]
     member: str
+    namespace: str
     commit: str
     where: str
     entry: str | None
@@ -486,7 +514,7 @@ class PendingSignature:
 PARALLEL_SIGNATURES = 2000
 
 
-def _verify_all(items: list[tuple[bytes, str, tuple[str, ...], str]], progress=None) -> list[str | None]:
+def _verify_all(items: list[tuple[bytes, str, tuple[str, ...], str, str]], progress=None) -> list[str | None]:
     if len(items) < PARALLEL_SIGNATURES or (os.cpu_count() or 1) < 2:
         return [_verify_one(item) for item in items]
     from concurrent.futures import ProcessPoolExecutor
@@ -501,13 +529,13 @@ def _verify_all(items: list[tuple[bytes, str, tuple[str, ...], str]], progress=N
     return results
 
 
-def _verify_one(item: tuple[bytes, str, tuple[str, ...], str]) -> str | None:
-    """None when the signature holds and was made with one of the recorder's keys; else the problem, in words."""
+def _verify_one(item: tuple[bytes, str, tuple[str, ...], str, str]) -> str | None:
+    """None when the signature holds for this coop and was made with one of the recorder's keys; else the problem, in words."""
     from coop_cli.signing import signature_from_line, verify
 
-    data, sig, keys, member = item
+    data, sig, keys, member, namespace = item
     try:
-        key = verify(data, signature_from_line(sig))
+        key = verify(data, signature_from_line(sig), namespace)
     except SigningError as problem:
         return _("the entry's signature does not verify: {problem}").format(problem=problem.message)
     if not any(_key(k) == key for k in keys):
@@ -526,73 +554,28 @@ def _key(text: str):
         return None
 
 
-def _grows(old: Meeting, new: Meeting) -> bool:
-    """Open minutes keep their heading, attendees, notes and decisions, and may add to each."""
-    heading = (old.title, old.date, old.duration, old.place)
-    return (
-        heading == (new.title, new.date, new.duration, new.place)
-        and set(old.attendees) <= set(new.attendees)
-        and new.notes[: len(old.notes)] == old.notes
-        and new.decisions[: len(old.decisions)] == old.decisions
-    )
-
-
-def _manages(signer: Member | None, members: tuple[Member, ...]) -> bool:
-    """The commit's signer is an active treasurer or secretary in `members` (the register it is judged by)."""
-    return signer is not None and any(m.id == signer.id and m.manages for m in members)
-
-
-def _brings_only(merged: Register, parents: list[Register]) -> bool:
-    """Every member and group of a merged register is as one of the parents has it, and none is lost."""
-    ids = {m.id for parent in parents for m in parent.members}
-    groups = {g.name for parent in parents for g in parent.groups}
-    return (
-        {m.id for m in merged.members} == ids
-        and all(any(parent.get(m.id) == m for parent in parents) for m in merged.members)
-        and {g.name for g in merged.groups} == groups
-        and all(any(g in parent.groups for parent in parents) for g in merged.groups)
-    )
-
-
-def _adds_own_key(before: Register, after: Register, signer: str) -> bool:
-    """The one change to the register a member may sign without a role: an active member adding a key of their own."""
-    mine = before.get(signer)
-    if mine is None or not mine.active or after.groups != before.groups or len(after.members) != len(before.members):
-        return False
-    taken = {_key(k) for m in before.members for k in m.keys}
-    now = after.get(signer)
-    if now is None or any(_key(k) in taken for k in now.keys[len(mine.keys):]):
-        return False  # a key already registered, to them or to anyone else
-    for old, new in zip(before.members, after.members):
-        if old.id == signer:
-            if replace(new, keys=()) != replace(old, keys=()) or new.keys[: len(old.keys)] != old.keys or len(new.keys) <= len(old.keys):
-                return False
-        elif new != old:
-            return False
-    return True
+def _same_key(one: str, other: str) -> bool:
+    return _key(one) is not None and _key(one) == _key(other)
 
 
 def _is_committer(commit: Commit, member: Member) -> bool:
     return commit.committer_email == f"{member.id}@coop.invalid" or commit.committer_name == member.name
 
 
-def _when(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+# ---------------------------------------------------------------- where the books begin
+
+def known_fingerprint(coop: Coop) -> str | None:
+    """The fingerprint this copy remembers (from coop init, coop clone, or its first clean verify)."""
+    return coop.config(FINGERPRINT_KEY)
 
 
-def _first_difference(old: str, new: str) -> int:
-    for number, (a, b) in enumerate(zip(old.split("\n"), new.split("\n")), start=1):
-        if a != b:
-            return number
-    return min(old.count("\n"), new.count("\n")) + 1
+def remember_fingerprint(coop: Coop, fingerprint: str) -> None:
+    git(coop.root, "config", FINGERPRINT_KEY, fingerprint)
 
 
-# ---------------------------------------------------------------- running it
-
-def genesis(coop: Coop, head: str) -> str | None:
-    """Where the books begin: the latest first-parent commit that created charter.md (the commit of `coop init`)."""
-    out = git(coop.root, "log", "--first-parent", "--diff-filter=A", "--format=%H", "-1", head, "--", charter_format.FILE).strip()
-    return out or None
+def creations(coop: Coop, head: str) -> list[str]:
+    """The commits that created charter.md in the history of `head`, newest first: each began books."""
+    return git(coop.root, "log", "--format=%H", "--diff-filter=A", head, "--", charter_format.FILE).split()
 
 
 def audit(
@@ -602,66 +585,84 @@ def audit(
     head: str = "HEAD",
     remember: bool = True,
     keep_entries: bool = False,
+    expect: str | None = None,
 ) -> Report:
     """Verify the history of the books from their genesis (or from the last verified commit) to `head`.
 
-    With `remember`, a clean result is kept in .git/coop so that the next run starts from it; with
-    `keep_entries`, the report lists every entry with the commit that added it (for `coop log`).
+    The genesis is `expect`, else the fingerprint this copy remembers, else the commit that began the current books
+    (and then earlier books in the history are a problem: only the coop's published fingerprint tells which are real).
+    With `remember`, a clean result is kept in .git/coop so that the next run starts from it, and the fingerprint
+    is remembered; with `keep_entries`, the report lists every entry with the commit that added it (for `coop log`).
     """
-    head = git(coop.root, "rev-parse", "--verify", "-q", head, check=False).strip()
+    head = git(coop.root, "rev-parse", "--verify", "-q", head + "^{commit}", check=False).strip()
     if not head:
         raise CoopError(_("the coop has no commits yet"))
-    start = genesis(coop, head)
-    if start is None:
+    made = creations(coop, head)
+    if not made:
         raise CoopError(_("charter.md was never committed here: these are not a coop's books"))
-    saved = None if full else _load_state(coop, head)
+    known = expect or known_fingerprint(coop)
+    early: list[Finding] = []
+    if known:
+        if known not in made:
+            raise CoopError(_("these are not the books of the coop {fingerprint}: its genesis is not in this history (the books here "
+                              "begin at {found})").format(fingerprint=known, found=made[0]))
+        start = known
+    else:
+        start = git(coop.root, "log", "--first-parent", "--diff-filter=A", "--format=%H", "-1", head, "--", charter_format.FILE).strip() or made[0]
+        earlier = [c for c in made if c != start]
+        if earlier:
+            early.append(Finding(_("the books were begun anew at {new}; earlier books, begun at {old}, were deleted: only the fingerprint your "
+                                   "coop publishes tells which are its books (coop verify --expect FINGERPRINT)").format(new=start, old=earlier[-1])))
+    saved = None if full else _load_state(coop, head, start)
     try:
-        return _walk(coop, head, start, saved, progress, remember, keep_entries)
+        report = _walk(coop, head, start, saved, progress, keep_entries)
+        report.findings[:0] = early
+        if remember and not report.findings:
+            _save_state(coop, head, start, report.state, saved[0] if saved else None)
     finally:
         if saved:
-            saved[1].ids.base.close()
+            saved[1].books.ids.base.close()
+    if remember and not report.findings:
+        remember_audit_tags(coop)
+        if known_fingerprint(coop) != start:
+            remember_fingerprint(coop, start)
+    return report
 
 
-def _walk(coop: Coop, head: str, start: str, saved, progress, remember: bool, keep_entries: bool) -> Report:
+def _walk(coop: Coop, head: str, start: str, saved, progress, keep_entries: bool) -> Report:
     exclude = [f"^{saved[0]}"] if saved else [f"^{p}" for p in _parents(coop, start)]
     listing = git(coop.root, "rev-list", "--topo-order", "--reverse", "--parents", head, *exclude).split("\n")
     order = [line.split() for line in listing if line.strip()]
     with Objects(coop.root) as objects:
-        auditor = Auditor(coop, objects, keep_entries)
-        states: dict[str, Books] = {saved[0]: saved[1]} if saved else {}
+        auditor = Auditor(coop, objects, start, keep_entries)
+        states: dict[str, State] = {saved[0]: saved[1]} if saved else {}
         listed = {line[0] for line in order}
-        if saved is None:
-            for parent in _parents(coop, start):
-                states[parent] = Books()
-        elif any(p not in states and p not in listed for line in order for p in line[1:]):
-            return _walk(coop, head, start, None, progress, remember, keep_entries)  # a branch forked before the saved state
+        if saved is not None and any(p not in states and p not in listed for line in order for p in line[1:]):
+            return _walk(coop, head, start, None, progress, keep_entries)  # a branch forked before the saved state
         waiting = _children_count(order)
         tags_by_commit = set(git(coop.root, "for-each-ref", "--format=%(*objectname)", AUDIT_TAGS).split())
         attested: dict[str, Summary] = {}
         for done, (commit_id, *parent_ids) in enumerate(order, start=1):
             found = objects.read(commit_id)
             commit = parse_commit(commit_id, found[1] if found else b"")
-            if commit_id == start:  # the books begin here: what came before is not theirs to answer for
-                commit, parent_ids = replace(commit, parents=()), []
-            parents = [states.get(p, Books()) for p in parent_ids]
+            parents = [states.get(p, OUTSIDE) for p in parent_ids]
             states[commit_id] = auditor.judge(commit, parents)
             if commit_id in tags_by_commit:
-                attested[commit_id] = summarise(states[commit_id])
+                attested[commit_id] = summarise(states[commit_id].books)
             for parent in parent_ids:
                 waiting[parent] = waiting.get(parent, 1) - 1
                 if waiting[parent] <= 0 and parent != head:
                     states.pop(parent, None)
             if progress:
                 progress("history", done, len(order))
-        books = states.get(head) or (saved[1] if saved else Books())
+        state = states.get(head) or (saved[1] if saved else State(Books(), 0))
         auditor.check_signatures(progress)
         _check_audit_tags(coop, objects, auditor, attested, start, head)
-        total = sum(books.balances.values(), Decimal(0))
-        if total != 0:
-            auditor.problem(_("the balances sum to {total}, not zero").format(total=total))
-        report = Report(auditor.findings, auditor.recorded, len(order), head, books.balances, start, books)
-    if remember and not report.findings:
-        _save_state(coop, head, books, saved[0] if saved else None)
+        auditor.findings += trust.sums_to_zero(state.books.balances)
+        charter = auditor.rules(head)
+        settle = [(member, amount) for member, amount in trust.beyond_limits(state.books.balances, charter)]
+        report = Report(auditor.findings, auditor.recorded, len(order), head, state.books.balances, start, state.books, state, settle,
+                        [trust.settle_message(member, amount, charter) for member, amount in settle])
     return report
 
 
@@ -694,19 +695,26 @@ def parse_tag(raw: bytes) -> tuple[dict[str, str], str, bytes, str | None]:
 
 
 def _check_audit_tags(coop: Coop, objects: Objects, auditor: Auditor, attested: dict[str, "Summary"], start: str, head: str) -> None:
-    """Each audit tag must be signed by an auditor of the register it attests, and say what the books held there."""
+    """Each audit tag is signed by an auditor of the register it attests, says what the books held there, and keeps its name.
+
+    A tag this copy verified before must still be there, under the same name, pointing to the same tag object.
+    """
     from coop_cli.signing import dearmor, verify
 
     listing = git(coop.root, "for-each-ref", "--format=%(refname) %(objecttype) %(objectname) %(*objectname)", AUDIT_TAGS)
+    present: dict[str, str] = {}
     for line in filter(None, listing.split("\n")):
         name, kind, tag_id, *target = line.split()
         short = name[len("refs/tags/"):]
+        present[short] = tag_id
         if kind != "tag":
             auditor.problem(_("the audit tag {tag} is not a signed annotated tag").format(tag=short))
             continue
         found = objects.read(tag_id)
         headers, message, payload, signature = parse_tag(found[1] if found else b"")
         commit = headers.get("object", "")
+        for problem in tag_name_problems(short, headers):
+            auditor.problem(problem, commit or None)
         if f"commit: {commit}\n" not in message:
             auditor.problem(_("the audit tag {tag} points to {commit}, not to the commit it attests").format(tag=short, commit=commit[:12]), commit)
             continue
@@ -731,6 +739,64 @@ def _check_audit_tags(coop: Coop, objects: Objects, auditor: Auditor, attested: 
         summary = attested.get(commit)
         if summary is not None and f"balances: {summary.digest}\n" not in message:
             auditor.problem(_("the audit tag {tag} does not describe the books at the commit it attests").format(tag=short), commit)
+    for problem in remembered_tag_problems(remembered_audit_tags(coop), present):
+        auditor.problem(problem)
+
+
+TAG_NAME = re.compile(r"audit/([0-9]{4}-[0-9]{2}-[0-9]{2})(?:-[0-9]+)?", re.ASCII)
+
+
+def tag_name_problems(name: str, headers: dict[str, str]) -> list[str]:
+    """A tag's name agrees with its signed body: the name inside the object, and the day it was signed."""
+    if headers.get("tag") != name:
+        return [_("the audit tag {tag} was published under another name: its signed body names it {inside}").format(tag=name, inside=headers.get("tag", "?"))]
+    shape = TAG_NAME.fullmatch(name)
+    tagger = headers.get("tagger", "").rsplit(" ", 2)
+    try:
+        signed_on = trust.commit_day(int(tagger[-2]), tagger[-1]).isoformat()
+    except (ValueError, IndexError):
+        signed_on = None
+    if shape is None or shape[1] != signed_on:
+        return [_("the audit tag {tag} does not carry the day it was signed ({day})").format(tag=name, day=signed_on or "?")]
+    return []
+
+
+def remembered_tag_problems(remembered: dict[str, str], present: dict[str, str]) -> list[str]:
+    """Audit tags this copy verified before: each still there, under its name, on the same tag object."""
+    problems = []
+    where = {tag_id: name for name, tag_id in present.items()}
+    for name, tag_id in sorted(remembered.items()):
+        now = present.get(name)
+        if now == tag_id:
+            continue
+        if now is not None:
+            problems.append(_("the audit tag {tag} was moved: it is no longer the tag this copy verified").format(tag=name))
+        elif tag_id in where:
+            problems.append(_("the audit tag {tag} was renamed {new}").format(tag=name, new=where[tag_id]))
+        else:
+            problems.append(_("the audit tag {tag}, which this copy verified, was deleted").format(tag=name))
+    return problems
+
+
+def _tags_path(coop: Coop) -> Path:
+    return coop.git_dir() / "coop" / "audit-tags"
+
+
+def remembered_audit_tags(coop: Coop) -> dict[str, str]:
+    try:
+        lines = _tags_path(coop).read_text(encoding="utf-8").split("\n")
+    except OSError:
+        return {}
+    return dict(line.split(" ", 1) for line in lines if " " in line)
+
+
+def remember_audit_tags(coop: Coop) -> None:
+    """After a clean verify: every audit tag present now is one this copy has verified (earlier ones are kept too)."""
+    listing = git(coop.root, "for-each-ref", "--format=%(refname:short) %(objectname)", AUDIT_TAGS)
+    tags = {**remembered_audit_tags(coop), **dict(line.split(" ", 1) for line in listing.split("\n") if " " in line)}
+    path = _tags_path(coop)
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("".join(f"{name} {tag_id}\n" for name, tag_id in sorted(tags.items())), encoding="utf-8")
 
 
 def _parents(coop: Coop, commit: str) -> list[str]:
@@ -749,8 +815,8 @@ def _state_path(coop: Coop) -> Path:
     return coop.git_dir() / "coop" / STATE_FILE
 
 
-def _load_state(coop: Coop, head: str) -> tuple[str, Books] | None:
-    """The last verified commit and its books, if `head` descends from it: never trusted across a rewrite.
+def _load_state(coop: Coop, head: str, start: str) -> tuple[str, State] | None:
+    """The last verified commit and its state, if `head` descends from it and the genesis is the same: never trusted across a rewrite.
 
     The ids stay in SQLite and are looked up one by one, so one new commit costs little however long the history.
     """
@@ -763,20 +829,24 @@ def _load_state(coop: Coop, head: str) -> tuple[str, Books] | None:
         commit, count = meta["commit"], int(meta["count"])
         balances = {a: Decimal(b) for a, b in json.loads(meta["balances"]).items()}
         books = Books(Ids(base, count), balances, set(json.loads(meta["reversed"])), Decimal(meta["hours"]))
+        latest, genesis_id = int(meta["latest"]), meta["genesis"]
     except (sqlite3.Error, KeyError, ValueError, TypeError):
         return None
-    if git(coop.root, "merge-base", "--is-ancestor", commit, head, check=False, status=True) != 0:
+    if genesis_id != start or git(coop.root, "merge-base", "--is-ancestor", commit, head, check=False, status=True) != 0:
         base.close()
         return None
-    return commit, books
+    return commit, State(books, latest)
 
 
-def _save_state(coop: Coop, head: str, books: Books, extends: str | None) -> None:
+def _save_state(coop: Coop, head: str, start: str, state: State, extends: str | None) -> None:
     """Keep what this clean run established: added to the saved state it started from, or written afresh."""
     path = _state_path(coop)
     path.parent.mkdir(exist_ok=True)
+    books = state.books
     meta = {
         "commit": head,
+        "genesis": start,
+        "latest": str(state.latest),
         "count": str(len(books.ids)),
         "balances": json.dumps({a: str(b) for a, b in books.balances.items()}),
         "reversed": json.dumps(sorted(books.reversed)),

@@ -80,6 +80,21 @@ class CoopFixture:
         }
         return head, files
 
+    def decision(self, text: str, attendees: tuple[str, ...] = ("agnes", "bernard", "claire")) -> str:
+        """A decision adopted by consensus at a meeting of its own (2026-03-10): what a governed change cites."""
+        import json
+        from datetime import date
+
+        from coop_cli import meetings
+
+        done = self.run("meeting", "new", text, "--date", "2026-03-10", "--duration", "2")
+        assert done.returncode == 0, done.stderr
+        slug = meetings.slug_for(date(2026, 3, 10), text)
+        assert self.run("meeting", "attend", slug, *attendees).returncode == 0
+        done = self.run("meeting", "decide", slug, text, "--consensus")
+        assert done.returncode == 0, done.stderr
+        return json.loads(self.run("decisions", "--format", "json", "--search", text).stdout)[0]["id"]
+
     def git(self, *args: str) -> str:
         return subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True, check=True).stdout
 

@@ -29,15 +29,25 @@ def armored(sig_line: str) -> str:
     return f"-----BEGIN SSH SIGNATURE-----\n{body}\n-----END SSH SIGNATURE-----\n"
 
 
-def ssh_keygen_verifies(entry: Entry, public_key: str, folder: Path, principal: str = "member") -> bool:
-    """Check an entry's signature with OpenSSH alone, as an auditor would: the entry's lines without `sig`."""
+def fingerprint_of(root: Path) -> str:
+    """The genesis of a coop's books as git alone tells it: the commit that created charter.md."""
+    return subprocess.run(["git", "log", "--format=%H", "--diff-filter=A", "--first-parent", "-1", "--", "charter.md"],
+                          cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def ssh_keygen_verifies(entry: Entry, public_key: str, folder: Path, principal: str = "member", namespace: str | None = None) -> bool:
+    """Check an entry's signature with OpenSSH alone, as an auditor would: the entry's lines without `sig`.
+
+    The namespace names the coop (`coop-ledger@FINGERPRINT`), found from the journal the entry was read from.
+    """
+    namespace = namespace or "coop-ledger@" + fingerprint_of(Path(entry.where.path).parents[1])
     data = "".join(line + "\n" for line in entry.lines if not line.lstrip().startswith("; sig:")).encode()
     signers = folder / "allowed_signers"
-    signers.write_text(f'{principal} namespaces="coop-ledger" {" ".join(public_key.split()[:2])}\n')
+    signers.write_text(f'{principal} namespaces="{namespace}" {" ".join(public_key.split()[:2])}\n')
     signature = folder / "entry.sig"
     signature.write_text(armored(entry.sig))
     done = subprocess.run(
-        ["ssh-keygen", "-Y", "verify", "-f", str(signers), "-I", principal, "-n", "coop-ledger", "-s", str(signature)],
+        ["ssh-keygen", "-Y", "verify", "-f", str(signers), "-I", principal, "-n", namespace, "-s", str(signature)],
         input=data,
         capture_output=True,
     )

@@ -78,7 +78,7 @@ def books(tmp_path_factory) -> Books:
         coop(fixture.root, keys, "record", payer, earner, hours, what, "--date", "2026-03-10")
     keys["eric"] = ssh_keygen_key(folder / "keys", "eric")
     coop(fixture.root, keys, "member", "add", "eric", "--name", "Eric", "--role", "auditor", "--pubkey", f"{keys['eric']}.pub",
-         "--since", SINCE)
+         "--since", SINCE, "--decision", fixture.decision("Eric audite les comptes"))
     # Two copies record at once; `coop sync` merges them with the journal driver, in a commit signed by agnes.
     remote = folder / "remote.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(fixture.root), str(remote)], check=True)

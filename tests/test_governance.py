@@ -354,7 +354,8 @@ def test_only_officers_write_minutes_and_a_merge_cannot_reopen_them(coop_repo):
     assert verify_messages(coop_repo) == []
     signed_git(coop_repo, "agnes", "checkout", "-q", "side", "--", meetings.path_of(slug))
     signed_git(coop_repo, "agnes", "commit", "-q", "--amend", "--no-edit")  # the same merge, taking the open minutes back
-    assert verify_messages(coop_repo) == [f"{meetings.path_of(slug)} was changed after the meeting was closed"]
+    assert verify_messages(coop_repo) == [
+        f"{meetings.path_of(slug)} in the merge is not what joining its parents gives: it undoes a change of one side or adds its own"]
     coop_repo.git("reset", "-q", "--hard", "HEAD~1")
     other = meeting(coop_repo, "agnes", title="Ouverte")
     path = coop_repo.root / meetings.path_of(other)

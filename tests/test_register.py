@@ -48,7 +48,8 @@ def test_the_first_member_bootstraps_with_their_own_key(tmp_path):
 def test_later_members_need_a_treasurer_or_secretary(coop_repo, tmp_path):
     refused = coop_repo.run("member", "add", "dora", "--name", "Dora", as_="claire")
     assert refused.returncode == 1
-    done = coop_repo.run("member", "add", "dora", "--name", "Dora Évê", "--role", "auditor", "--since", "2024-01-01")
+    done = coop_repo.run("member", "add", "dora", "--name", "Dora Évê", "--role", "auditor", "--since", "2024-01-01",
+                         "--decision", coop_repo.decision("Dora audite"))
     assert done.returncode == 0, done.stderr
     shown = coop_repo.run("member", "show", "dora", "--format", "json")
     fields = {row["field"]: row["value"] for row in json.loads(shown.stdout)}

@@ -128,7 +128,7 @@ def test_a_real_conflict_stops_cleanly(clones):
     signer_identity = coop_repo.identity("agnes")
     for root, value in ((a, "0.5"), (b, "1")):
         coop = Coop(root)
-        text = (root / "charter.md").read_text().replace("step: 0.25", f"step: {value}")
+        text = (root / "charter.md").read_text() + f"\nNote {value}: the same line, written apart in two copies.\n"  # prose: no decision needed
         signer = book.load_signer(coop, signer_identity)
         with coop.writing():
             coop.commit({"charter.md": text}, "charter: step\n", ("Agnès", "agnes@coop.invalid"), signer)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from coop_cli import book
 from coop_cli.journal import append_text, format_entry, signed_bytes
-from coop_cli.model import Entry, Posting
+from coop_cli.model import Entry, Posting, namespace_for
 from coop_cli.signing import load_signer, signature_to_line
 from conftest import cli_env, run_coop, ssh_keygen_key
 from helpers import entries_of
@@ -58,7 +58,8 @@ def signed_entry(coop_repo, signer_key: Path, by: str, payer: str, earner: str, 
     entry = Entry(when, "Forgé", (("id", book.new_id()), ("by", by), ("kind", "exchange")),
                   (Posting(earner, Decimal(hours)), Posting(payer, -Decimal(hours))))
     signer = load_signer(signer_key)
-    return format_entry(replace(entry, sig=signature_to_line(signer.sign(signed_bytes(entry, "H")))), "H")
+    namespace = namespace_for(coop_repo.coop.fingerprint())  # a forger signs for this coop, as coop would
+    return format_entry(replace(entry, sig=signature_to_line(signer.sign(signed_bytes(entry, "H"), namespace))), "H")
 
 
 def append_and_commit(coop_repo, text: str, member: str | None = None, signer_key: Path | None = None) -> None:
@@ -228,7 +229,8 @@ def test_limits_are_judged_in_history_order(coop_repo):
 
 def add_auditor(coop_repo, tmp_path) -> Path:
     key = ssh_keygen_key(tmp_path, "eric")
-    done = coop_repo.run("member", "add", "eric", "--name", "Eric", "--role", "auditor", "--pubkey", str(key) + ".pub")
+    done = coop_repo.run("member", "add", "eric", "--name", "Eric", "--role", "auditor", "--pubkey", str(key) + ".pub",
+                         "--decision", coop_repo.decision("Eric audite les comptes"))
     assert done.returncode == 0, done.stderr
     coop_repo.keys["eric"] = key
     return key

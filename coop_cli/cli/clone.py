@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
     app.command("clone", help=_(
         "Copy a coop from URL into DIR, set up the journal merge driver and the allowed signers, verify the whole "
         "history, and with --as/--key make plain git commit, merge and rebase sign as that member.\n\n"
-        "Example: coop clone git@example.org:coop.git ~/coop --as agnes --key ~/.ssh/coop_agnes"
+        "Example: coop clone git@example.org:coop.git ~/coop --expect 3f9c2a... --as agnes --key ~/.ssh/coop_agnes"
     ))(clone)
 
 
@@ -24,11 +24,12 @@ def clone(
     ctx: typer.Context,
     url: str = typer.Argument(..., metavar="URL"),
     directory: Path = typer.Argument(..., metavar="DIR"),
+    expect: str = typer.Option(None, "--expect", metavar="FINGERPRINT", help=_("The fingerprint your coop publishes: books that begin anywhere else are refused.")),
     as_member: str = AS,
     key: str = KEY,
 ) -> None:
     state(ctx)
-    coop, report = syncing.clone(url, directory, Identity(as_member, key) if as_member else None)
+    coop, report = syncing.clone(url, directory, Identity(as_member, key) if as_member else None, expect)
     if report.findings:
         for finding in report.findings:
             note(str(finding))
@@ -39,6 +40,9 @@ def clone(
                 len(report.findings),
             ).format(folder=directory, n=len(report.findings))
         )
+    typer.echo(_("Fingerprint: {fingerprint}").format(fingerprint=report.genesis))
+    if not expect:
+        note(_("Compare this fingerprint with the one your coop publishes: only it tells these are your coop's books."))
     typer.echo(
         ngettext("Cloned and verified {n} commit into {folder}.", "Cloned and verified {n} commits into {folder}.", report.commits).format(
             n=report.commits, folder=coop.root

@@ -21,4 +21,6 @@ def init(
 ) -> None:
     commit = book.init(directory, name)
     typer.echo(_("Created the coop {name!r} in {folder} (commit {commit}).").format(name=name, folder=directory, commit=commit[:10]))
+    typer.echo(_("Fingerprint: {fingerprint}").format(fingerprint=commit))
+    typer.echo(_("Publish it (on the charter's page, at meetings): a copy made with coop clone --expect FINGERPRINT accepts these books and no others."))
     typer.echo(_("Next: coop key new, then coop -C {folder} member add ID --name NAME --pubkey KEY.pub --role treasurer --key KEY").format(folder=directory))

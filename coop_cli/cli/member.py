@@ -47,12 +47,13 @@ def add(
     since: str = typer.Option(None, "--since", metavar="YYYY-MM-DD", help=_("Date they joined (default: today).")),
     offers: List[str] = typer.Option([], "--offer", metavar="SERVICE", help=_("A service they offer, e.g. jardinage; repeat for several.")),
     wants: List[str] = typer.Option([], "--want", metavar="SERVICE", help=_("A service they would like; repeat for several.")),
+    decision: str = typer.Option(None, "--decision", metavar="D-YYYY-NNN", help=_("The adopted decision granting --role (not needed for the founder).")),
     as_member: str = AS,
     key: str = KEY,
 ) -> None:
     public = book.read_key_argument(pubkey) if pubkey else None
     member, commit, notes = book.add_member(
-        state(ctx).coop(), identity(as_member, key), member_id, name, public, roles, since, offers=tuple(offers), wants=tuple(wants)
+        state(ctx).coop(), identity(as_member, key), member_id, name, public, roles, since, offers=tuple(offers), wants=tuple(wants), decision=decision
     )
     note(*notes)
     typer.echo(_("Added {id} ({name}) in commit {commit}.").format(id=member.id, name=member.name, commit=commit[:10]))

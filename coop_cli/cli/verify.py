@@ -15,7 +15,8 @@ def register(app: typer.Typer) -> None:
         "Check the whole history of the books: every entry signed with a key its recorder had, by someone allowed to record "
         "it, within the charter's limits; nothing edited, removed or replayed; rules changed only by signed commits of a "
         "treasurer or secretary; balances summing to zero. Exit 1 naming every problem. Incremental: only commits after "
-        "the last verified one are read, unless --full.\n\nExample: coop verify --full --format json"
+        "the last verified one are read, unless --full. Members past a limit after entries recorded apart are listed as to "
+        "settle, not as forgeries.\n\nExample: coop verify --full --expect 3f9c2a..."
     ))(verify)
 
 
@@ -30,11 +31,12 @@ COLUMNS = [
 def verify(
     ctx: typer.Context,
     full: bool = typer.Option(False, "--full", help=_("Recheck everything, ignoring what was verified before.")),
+    expect: str = typer.Option(None, "--expect", metavar="FINGERPRINT", help=_("The fingerprint your coop publishes: the books must begin there.")),
     fmt: Format = FORMAT,
 ) -> None:
     coop = state(ctx).coop()
     with _progress() as progress:
-        report = audit.audit(coop, full=full, progress=progress)
+        report = audit.audit(coop, full=full, progress=progress, expect=expect)
     findings = report.findings + [
         # The reports read the working tree: books that verify must be the books people are shown.
         audit.Finding(_("has changes that no commit holds (see git status): the reports show them, verify cannot vouch for them"), where=path)
@@ -43,16 +45,19 @@ def verify(
     rows = [{"where": f.where, "commit": f.commit[:12] if f.commit else None, "entry": f.entry, "message": f.message} for f in findings]
     if findings or fmt is not Format.table:
         emit(rows, COLUMNS, fmt)
+    for message in report.settle_messages:
+        note(message)
     if findings:
         note(ngettext("{n} problem found.", "{n} problems found.", len(rows)).format(n=len(rows)))
         raise typer.Exit(1)
     note(
         ngettext(
-            "The books verify: {n} commit checked up to {head}; the books begin at {genesis}; the balances sum to zero.",
-            "The books verify: {n} commits checked up to {head}; the books begin at {genesis}; the balances sum to zero.",
+            "The books verify: {n} commit checked up to {head}; the balances sum to zero.",
+            "The books verify: {n} commits checked up to {head}; the balances sum to zero.",
             report.commits,
-        ).format(n=report.commits, head=(report.head or "")[:10], genesis=(report.genesis or "")[:10])
+        ).format(n=report.commits, head=(report.head or "")[:10])
     )
+    note(_("Fingerprint: {fingerprint} (the books begin there)").format(fingerprint=report.genesis))
 
 
 class _progress:
