@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Callable, Hashable, TypeVar
+from typing import Callable
 
 from coop_cli import checks
 from coop_cli import charter as charter_format
@@ -48,12 +48,9 @@ class Finding:
 
 # ---------------------------------------------------------------- the shape of the history and of the books
 
-def one_root(roots: list[str]) -> list[Finding]:
-    """An honest history grows from one first commit: a second root is another history merged in."""
-    if len(roots) <= 1:
-        return []
-    return [Finding(_("the history has {n} commits without parents ({ids}): another history was merged into the books").format(
-        n=len(roots), ids=", ".join(r[:10] for r in roots)))]
+def extra_root(commit: str) -> list[Finding]:
+    """An honest history grows from one first commit: another commit without parents is another history merged in."""
+    return [Finding(_("the commit {id} has no parent: it begins another history, which was merged into the books").format(id=commit[:10]))]
 
 
 def book_path_allowed(path: str, mode: str, blob: str) -> bool:
@@ -335,7 +332,6 @@ def sums_to_zero(balances: dict[str, Decimal]) -> list[Finding]:
 
 # ---------------------------------------------------------------- merges
 
-T = TypeVar("T", bound=Hashable)
 CONFLICT = object()
 
 
@@ -362,8 +358,7 @@ def file_join(path: str, base: str | None, ours: str | None, theirs: str | None,
 def register_join(base: Register, ours: Register, theirs: Register, merged: Register) -> list[Finding]:
     """members.yaml in a merge: each member and group as joining both sides' changes gives, nothing else."""
     found = []
-    for what, key, get in (("member", lambda m: m.id, lambda r: {m.id: m for m in r.members}),
-                           ("group", lambda g: g.name, lambda r: {g.name: g for g in r.groups})):
+    for get in (lambda r: {m.id: m for m in r.members}, lambda r: {g.name: g for g in r.groups}):
         b, o, t, m = get(base), get(ours), get(theirs), get(merged)
         for name in sorted(set(b) | set(o) | set(t) | set(m)):
             expected = join(b.get(name), o.get(name), t.get(name))

@@ -247,11 +247,12 @@ class Auditor:
 
     def judge(self, commit: Commit, parents: list[State]) -> State:
         """The state after `commit`, from its parents' states; every change it makes judged against the state it changes."""
-        latest = max([commit.time, *(p.latest for p in parents)])
+        # A commit dated in the future is named, and its date does not make the honest commits after it look backdated.
+        latest = max([min(commit.time, int(self.now)), *(p.latest for p in parents)])
         if commit.id == self.fingerprint:
             return self._genesis(commit)
         if not commit.parents:
-            self.found(trust.one_root(["?", commit.id]), commit.id)
+            self.found(trust.extra_root(commit.id), commit.id)
             return replace(OUTSIDE, latest=latest)
         inside = [i for i, p in enumerate(parents) if p.inside]
         if not inside:
@@ -287,7 +288,7 @@ class Auditor:
             if path.endswith(".journal") or path.startswith(MINUTES) and path.endswith(".md"):
                 self.problem(_("the first commit of the books already holds {file}").format(file=path), commit.id, path)
         self.charter(commit.id)
-        return State(Books(), commit.time)
+        return State(Books(), min(commit.time, int(self.now)))
 
     def _outside(self, commit: Commit, parents: list[State], latest: int) -> State:
         """A commit that is not this coop's books; books created again after they were deleted are a new coop, named."""

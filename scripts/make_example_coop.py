@@ -146,6 +146,7 @@ def meetings(year: int, month: int, rng: random.Random, active: list[str]) -> li
     if (year, month) == (2020, 3):
         founding = Held(FOUNDED, "Assemblée plénière fondatrice", Decimal(3), [m[0] for m in MEMBERS])
         founding.decisions = [
+            ("Confier le secrétariat à Pascale et l'audit des comptes à Eric", None, "founding roles"),
             ("Créer six groupes de travail : organisation interne, réflexion sur la structure, définition des besoins, "
              "communication, rencontre d'autres projets, permaculture", None, "groups"),
             ("Adopter la charte : une heure donnée vaut une heure reçue, quelle que soit la personne", None, None),
@@ -187,7 +188,11 @@ def hold(coop: Coop, identity: book.Identity, held: Held) -> list[Entry]:
 
 
 def consequence(coop: Coop, identity: book.Identity, then: str, decision: str) -> None:
-    if then == "groups":
+    if then == "founding roles":
+        for member_id, _name, roles, *_rest in MEMBERS[1:]:
+            for role in roles:
+                governance.change_role(coop, identity, member_id, f"+{role}", decision)
+    elif then == "groups":
         for name, members in GROUPS.items():
             governance.add_group(coop, identity, name, decision)
             governance.join_group(coop, identity, name, members)
@@ -271,8 +276,10 @@ def build(root: Path, keys: Path) -> list[Entry]:
     )
     book.start_books(coop, NAME, files)
     for member_id, name, roles, offers, wants in MEMBERS:
+        # The founder registers herself as treasurer; the others' roles are granted by the founding assembly's first decision.
         key = f"{public.openssh()} example-treasurer (throwaway)" if member_id == "agnes" else None
-        book.add_member(coop, identity, member_id, name, key, roles, FOUNDED.isoformat(), offers=tuple(offers), wants=tuple(wants))
+        founder_roles = roles if member_id == "agnes" else []
+        book.add_member(coop, identity, member_id, name, key, founder_roles, FOUNDED.isoformat(), offers=tuple(offers), wants=tuple(wants))
     rng, balances, entries = random.Random(SEED), {}, []
     for year, month in months():
         active = [m.id for m in coop.register().members if m.active]
@@ -287,8 +294,8 @@ def build(root: Path, keys: Path) -> list[Entry]:
 def restart(coop: Coop) -> None:
     """A repository that already holds books gets a commit removing them: the new books start after it.
 
-    `coop verify` judges the books from their latest genesis (the commit that created charter.md), so the
-    regenerated example is judged whole, and the old one is left in the history for anyone to see.
+    The new books begin at a new genesis, whose id is the example's fingerprint (published in the README):
+    `coop verify --expect FINGERPRINT` judges them whole, and the old books are left in the history for anyone to see.
     """
     if not (coop.root / ".git").exists():
         git(coop.root, "init", "-q", "-b", "main")
