@@ -576,7 +576,7 @@ def remember_fingerprint(coop: Coop, fingerprint: str) -> None:
 
 def creations(coop: Coop, head: str) -> list[str]:
     """The commits that created charter.md in the history of `head`, newest first: each began books."""
-    return git(coop.root, "log", "--format=%H", "--diff-filter=A", head, "--", charter_format.FILE).split()
+    return git(coop.root, "log", "--full-history", "--format=%H", "--diff-filter=A", head, "--", charter_format.FILE).split()
 
 
 def audit(

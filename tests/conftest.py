@@ -95,6 +95,14 @@ class CoopFixture:
         assert done.returncode == 0, done.stderr
         return json.loads(self.run("decisions", "--format", "json", "--search", text).stdout)[0]["id"]
 
+    def signed_git(self, member: str, *args: str, env: dict[str, str] | None = None) -> str:
+        """Plain git, committing as a member with their key: what anyone holding a key can do without coop."""
+        return subprocess.run(
+            ["git", "-c", f"user.name={member}", "-c", f"user.email={member}@coop.invalid", "-c", "gpg.format=ssh",
+             "-c", f"user.signingkey={self.keys[member]}", "-c", "commit.gpgsign=true", "-c", "tag.gpgsign=false", *args],
+            cwd=self.root, capture_output=True, text=True, check=True, env={**os.environ, **(env or {})},
+        ).stdout
+
     def git(self, *args: str) -> str:
         return subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True, check=True).stdout
 

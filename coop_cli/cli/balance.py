@@ -6,7 +6,7 @@ import typer
 
 from coop_cli import reports
 from coop_cli.cli.options import FORMAT, Format, state
-from coop_cli.cli.output import Column, emit
+from coop_cli.cli.output import Column, emit, note
 from coop_cli.cli.report import balance_bar, bar_scale
 from coop_cli.i18n import _
 from coop_cli.model import account_member, parse_date
@@ -46,6 +46,12 @@ def balance(
     if fmt is Format.table:
         _add_bars(rows, table)
     emit(rows, BARS if fmt is Format.table else DATA, fmt, footer=footer)
+    if until is None:
+        from coop_cli import trust
+
+        charter = coop.charter()
+        note(*(trust.settle_message(who, amount, charter) for who, amount in trust.beyond_limits(table, charter)
+               if member in (None, who)))
 
 
 def _add_bars(rows: list[dict], table: dict[str, Decimal]) -> None:
