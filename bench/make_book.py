@@ -15,7 +15,7 @@ from pathlib import Path
 
 from coop_cli import book
 from coop_cli.journal import append_text, format_entry, signed_bytes
-from coop_cli.model import Entry, Posting, member_account
+from coop_cli.model import Entry, Posting, member_account, namespace_for
 from coop_cli.repo import LEDGER, Coop
 from coop_cli.signing import load_signer, new_ed25519_key, signature_to_line
 
@@ -75,14 +75,14 @@ def build(count: int, folder: Path, key: Path) -> int:
     book.init(folder, "Banc d'essai")
     coop = Coop(folder)
     ids = register(coop, key)
-    signer, unit = load_signer(key), coop.charter().unit
+    signer, unit, namespace = load_signer(key), coop.charter().unit, namespace_for(coop.fingerprint())
     treasurer = coop.register().require("m01")
     rng, balances, written = random.Random(count), {}, 0
     for month in range(MONTHS):
         years, month_index = divmod(FIRST_MONTH.month - 1 + month, 12)
         first = date(FIRST_MONTH.year + years, month_index + 1, 1)
         entries = month_entries(first, count // MONTHS + (month < count % MONTHS), ids, balances, rng)
-        texts = [format_entry(replace(e, sig=signature_to_line(signer.sign(signed_bytes(e, unit)))), unit) for e in entries]
+        texts = [format_entry(replace(e, sig=signature_to_line(signer.sign(signed_bytes(e, unit), namespace))), unit) for e in entries]
         relative = f"{LEDGER}/{first:%Y-%m}.journal"
         with coop.writing():
             coop.commit({relative: append_text("", texts)}, f"record: {len(texts)} exchanges\n",

@@ -175,6 +175,7 @@ class Auditor:
         self._charters: dict[str, Charter | None] = {}
         self._meetings: dict[str, Meeting | None] = {}
         self._trees: dict[str, dict[str, tuple[str, str]]] = {}
+        self._files: dict[str, dict[str, str]] = {}
 
     def problem(self, message: str, commit: str | None = None, where: str | None = None, entry: str | None = None) -> None:
         self.findings.append(Finding(message, commit, where, entry))
@@ -196,7 +197,12 @@ class Auditor:
         """The blob of every file the books may hold (regular, with a book's name): what the rules read."""
         if commit is None:
             return {}
-        return {path: blob for path, (mode, blob) in self.tree(commit).items() if trust.book_path_allowed(path, mode, blob)}
+        found = self._files.get(commit)
+        if found is None:
+            if len(self._files) > 256:
+                self._files.clear()
+            found = self._files[commit] = {path: blob for path, (mode, blob) in self.tree(commit).items() if trust.book_path_allowed(path, mode, blob)}
+        return found
 
     def register(self, commit: str | None, report_in: str | None = None) -> Register:
         blob = self.files(commit).get(members_format.FILE)
@@ -393,13 +399,12 @@ class Auditor:
             self.problem(_("the new entries do not begin after one blank line"), commit.id, f"{path}:{first_line}")
         entries, problems = parse_journal(tail, path, first_line=first_line, unit=unit)
         self._unreadable(commit, problems)
+        register, charter, day = self.register(parent), self.rules(parent), trust.commit_day(commit.time, commit.offset)
         for entry in entries:
-            self._new_entry(commit, parent, path, entry, books)
+            self._new_entry(commit, path, entry, books, register, charter, day)
 
-    def _new_entry(self, commit: Commit, parent: str, path: str, entry: Entry, books: Books) -> None:
+    def _new_entry(self, commit: Commit, path: str, entry: Entry, books: Books, register: Register, charter: Charter, day) -> None:
         where, entry_id = str(entry.where), entry.id
-        register, charter = self.register(parent), self.rules(parent)
-        day = trust.commit_day(commit.time, commit.offset)
         for message in trust.entry_rules(entry, path, charter, register, books.balances, books.ids.__contains__, books.reversed, day):
             self.problem(message, commit.id, where, entry_id)
         if entry_id and entry_id in books.ids:
