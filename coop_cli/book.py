@@ -5,8 +5,8 @@ Each one resolves who signs, takes the coop's lock, checks every rule, signs, an
 
 from __future__ import annotations
 
-import csv
-import io
+import contextlib
+import re
 import secrets
 import shutil
 import time
@@ -14,18 +14,19 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from coop_cli import charter as charter_format
 from coop_cli import checks, reports
 from coop_cli import members as members_format
-from coop_cli.errors import BadInput, CoopError
+from coop_cli.errors import BadField, BadInput, CoopError, Refusals
 from coop_cli.i18n import _
-from coop_cli.journal import append_text, format_entry, signed_bytes
+from coop_cli.journal import append_text, format_entry, parse_journal, signed_bytes
 from coop_cli.model import (
     COOP_ACCOUNT,
     MANAGERS,
     Entry,
+    Exchange,
     Member,
     Posting,
     check_member_id,
@@ -39,6 +40,7 @@ from coop_cli.model import (
     party_account,
 )
 from coop_cli.repo import FINGERPRINT_KEY, LEDGER, Coop, git, init_repository
+from coop_cli.slips import BatchRow
 
 Passphrase = Callable[[], "str | None"]
 
@@ -99,17 +101,8 @@ def check_own_key(member: Member, signer) -> None:
 
 # ---------------------------------------------------------------- exchanges
 
-@dataclass(frozen=True)
-class Exchange:
-    """An exchange as typed by a user, before it is checked: the raw fields of `coop record` or a batch row."""
-
-    payer: str
-    earner: str
-    hours: str
-    description: str
-    when: str | None = None
-    cat: str | None = None
-
+BATCH_TRAILER = "Batch-sha256"  # in the message of the commit that imported a batch file: its content's hash
+REVERTS_TRAILER = "Reverts-commit"  # in the message of the commit that reversed every entry of another
 
 _last_id = 0
 
@@ -130,59 +123,173 @@ def new_id() -> str:
 
 
 def draft(exchange: Exchange, today: date, kind: str = "exchange", extra: tuple = ()) -> Entry:
-    """The unsigned entry for an exchange, its recorder left blank; BadInput names the field that cannot be read."""
-    for named in (exchange.payer, exchange.earner):
-        if named != COOP_ACCOUNT:
-            check_member_id(named)
-    hours = parse_hours(exchange.hours)
-    description = check_text(exchange.description, _("the description"))
-    when = parse_date(exchange.when) if exchange.when else today
+    """The unsigned entry for an exchange, its recorder left blank; a BadField names the field that cannot be read."""
+    for field in ("payer", "earner"):
+        if getattr(exchange, field) != COOP_ACCOUNT:
+            _field(field, check_member_id, getattr(exchange, field))
+    hours = _field("hours", parse_hours, exchange.hours)
+    description = _field("description", check_text, exchange.description, _("the description"))
+    when = _field("date", parse_date, exchange.when) if exchange.when else today
     tags = [("id", new_id()), ("by", ""), ("kind", kind)]
     if exchange.cat:
-        tags.append(("cat", check_tag_value(exchange.cat, _("the category"))))
+        tags.append(("cat", _field("cat", check_tag_value, exchange.cat, _("the category"))))
     tags += list(extra)
     postings = (Posting(party_account(exchange.earner), hours), Posting(party_account(exchange.payer), -hours))
     return Entry(when, description, tuple(tags), postings)
+
+
+def _field(field: str, read: Callable, *args):
+    try:
+        return read(*args)
+    except CoopError as problem:
+        raise BadField(field, problem) from None
+
+
+def named(exchange: Exchange, register: members_format.Register) -> Exchange:
+    """The exchange with its payer and earner as member ids: anything but an id (or `coop`) is refused with a suggestion."""
+    return replace(
+        exchange,
+        payer=_field("payer", register.require_party, exchange.payer),
+        earner=_field("earner", register.require_party, exchange.earner),
+    )
 
 
 def recorded_by(entry: Entry, member_id: str) -> Entry:
     return replace(entry, tags=tuple((k, member_id if k == "by" else v) for k, v in entry.tags))
 
 
-def record(coop: Coop, identity: Identity, exchanges: list[Exchange], origin: str | None = None, today: date | None = None) -> tuple[list[Entry], str, list[str]]:
+class Recorded(NamedTuple):
+    """What `record` wrote, or in a dry run would write."""
+
+    entries: list[Entry]
+    commit: str | None  # None in a dry run
+    notes: list[str]
+    balances: dict[str, tuple[Decimal, Decimal]]  # each account the entries move: its balance before and after
+
+
+def record(
+    coop: Coop,
+    identity: Identity,
+    exchanges: list[Exchange],
+    origin: str | None = None,
+    today: date | None = None,
+    *,
+    digest: str | None = None,
+    allow_duplicates: bool = False,
+    dry_run: bool = False,
+) -> Recorded:
     """Check, sign, append and commit exchanges in one commit: all of them or none.
 
-    What was typed is read first (no key needed to hear that `1h70` is not an amount); then, under the lock,
-    every rule is checked in order, each row seeing the balances left by the rows before it.
-    `origin` names the batch file, so that problems carry `FILE:LINE`.
-    Returns the entries written, the commit id and notes for the user.
+    What was typed is read first, members named by their ids (no key needed to hear that `1h70` is not an amount);
+    then, under the lock, every rule is checked in order, each row seeing the balances left by the rows before it.
+    A row that repeats another row, or an exchange the books hold and was not reversed, is refused unless
+    `allow_duplicates`; so is a file whose content's SHA-256 (`digest`) an earlier commit imported.
+    `origin` names the batch file, so that problems carry `FILE:LINE`. A dry run checks all this and writes nothing.
     """
     today = today or date.today()
-    drafts, problems = [], []
-    for exchange in exchanges:
-        line = getattr(exchange, "line", None)
-        try:
-            drafts.append((line, draft(exchange, today)))
-        except BadInput as problem:
-            if origin is None:
-                raise
-            problems.append((line, problem.message))
+    drafts, problems = _drafts(coop.register(), exchanges, origin, today)
     signer = load_signer(coop, identity)
-    with coop.writing() as notes:
+    with contextlib.nullcontext([]) if dry_run else coop.writing() as notes:
+        if digest and not allow_duplicates:
+            _refuse_imported(coop, origin or "", digest)
         charter, register = coop.charter(), coop.register()
         recorder = recorder_for(coop, identity, register, signer)
         balances = coop.balances()
+        before = dict(balances)
+        alike = {} if allow_duplicates else _recorded_alike(coop, [unsigned for _line, unsigned in drafts])
+        seen: dict[tuple, int | None] = {}
         entries = []
         for line, unsigned in drafts:
             entry = recorded_by(unsigned, recorder.member.id)
-            found = checks.entry_problems(entry, charter, register, balances, recorder.member, today)
+            key = _same(entry)
+            if key in alike:
+                found = [_("the same exchange as {id} of {date}, already in the books (if it happened twice, give --allow-duplicates)").format(
+                    id=alike[key].id, date=alike[key].date)]
+            elif key in seen and not allow_duplicates:
+                found = [_("the same exchange as {file}:{line} (if it happened twice, give --allow-duplicates)").format(file=origin, line=seen[key])]
+            else:
+                found = checks.entry_problems(entry, charter, register, balances, recorder.member, today)
+            seen.setdefault(key, line)
             problems += [(line, message) for message in found]
             if not found:
                 reports.post(entry, balances)
                 entries.append(entry)
         _refuse(sorted(problems, key=lambda p: p[0] or 0), origin)
-        commit = _write(coop, recorder, entries, charter.unit, _record_message(entries, charter.unit, origin))
-        return entries, commit, notes
+        if not entries:
+            raise CoopError(_("nothing to record"))
+        moved = {a: (before.get(a, Decimal(0)), balances.get(a, Decimal(0))) for e in entries for a in (e.payer, e.earner) if a}
+        if dry_run:
+            return Recorded(entries, None, notes, moved)
+        commit = _write(coop, recorder, entries, charter.unit, _record_message(entries, charter.unit, origin, digest))
+        return Recorded(entries, commit, notes, moved)
+
+
+def _drafts(register: members_format.Register, exchanges: list[Exchange], origin: str | None, today: date) -> tuple[list, list]:
+    """Each exchange read into an unsigned entry, with its line; a batch collects what cannot be read, naming its column."""
+    drafts, problems = [], []
+    for exchange in exchanges:
+        row = exchange if isinstance(exchange, BatchRow) else None
+        line = row.line if row else None
+        if row and row.problem:
+            problems.append((line, row.problem))
+            continue
+        try:
+            drafts.append((line, draft(named(exchange, register), today)))
+        except BadField as problem:
+            if row is None:
+                raise
+            problems.append((line, _("column {column}: {problem}").format(column=row.column(problem.field), problem=problem.message)))
+    return drafts, problems
+
+
+def _same(entry: Entry) -> tuple:
+    """What makes two entries the same exchange: the slip's fields, not who recorded it or when."""
+    return entry.date, entry.payer, entry.earner, entry.hours, entry.description
+
+
+def _recorded_alike(coop: Coop, drafts: list[Entry]) -> dict[tuple, Entry]:
+    """The entries of the books that are the same exchange as one of `drafts`, and that no entry reverses.
+
+    Cheap on big books: only the months of the drafts are read, and a month is parsed only if its text holds the
+    header line one of the drafts would have.
+    """
+    wanted: dict[str, set[str]] = {}
+    for entry in drafts:
+        wanted.setdefault(f"{LEDGER}/{entry.date:%Y-%m}.journal", set()).add(f"{entry.date.isoformat()} * {entry.description}\n")
+    keys = {_same(entry) for entry in drafts}
+    candidates: list[Entry] = []
+    for relative, headers in wanted.items():
+        if not (coop.root / relative).is_file():
+            continue
+        text = coop.read(relative)
+        if any(header in text for header in headers):
+            found, _problems = parse_journal(text, relative)
+            candidates += [e for e in found if e.kind != "reversal" and _same(e) in keys]
+    if not candidates:
+        return {}
+    undone = reversed_ids(coop)
+    alike: dict[tuple, Entry] = {}
+    for entry in candidates:
+        if entry.id not in undone:
+            alike.setdefault(_same(entry), entry)
+    return alike
+
+
+def reversed_ids(coop: Coop) -> set[str]:
+    """The ids that some entry of the books reverses (a scan of the text: no entry is parsed)."""
+    return {found for relative in coop.journal_files() for found in re.findall(r"^    ; reverses: (\S+)$", coop.read(relative), re.MULTILINE)}
+
+
+def _refuse_imported(coop: Coop, origin: str, digest: str) -> None:
+    """A batch file whose very content an earlier commit imported is refused, unless that commit was reverted whole."""
+    imports = coop.commits_with(f"{BATCH_TRAILER}: {digest}")
+    if imports and not coop.commits_with(f"{REVERTS_TRAILER}: {imports[0][0]}"):
+        commit, day = imports[0]
+        raise CoopError(
+            _("{file} was already imported by commit {commit} on {date} (if these are other exchanges, give --allow-duplicates)").format(
+                file=origin, commit=commit[:10], date=day
+            )
+        )
 
 
 def _refuse(problems: list[tuple[int | None, str]], origin: str | None) -> None:
@@ -193,16 +300,8 @@ def _refuse(problems: list[tuple[int | None, str]], origin: str | None) -> None:
         raise CoopError(_("; ").join(message for _line, message in problems))
 
 
-class Refusals(CoopError):
-    """Several problems found at once (a batch): each is printed on its own line."""
-
-    def __init__(self, messages: list[str]):
-        super().__init__("\n".join(messages))
-        self.messages = messages
-
-
-def _record_message(entries: list[Entry], unit: str, origin: str | None) -> str:
-    if len(entries) == 1:
+def _record_message(entries: list[Entry], unit: str, origin: str | None, digest: str | None = None) -> str:
+    if len(entries) == 1 and not digest:
         entry = entries[0]
         return (
             f"record: {party(entry.payer)} pays {party(entry.earner)} {format_hours(entry.hours)} {unit} ({entry.id})\n\n"
@@ -211,7 +310,8 @@ def _record_message(entries: list[Entry], unit: str, origin: str | None) -> str:
     total = sum((e.hours for e in entries), Decimal(0))
     lines = [f"{e.id} {party(e.payer)} -> {party(e.earner)} {format_hours(e.hours)} {unit}" for e in entries]
     source = f" from {origin}" if origin else ""
-    return f"record: {len(entries)} exchanges, {format_hours(total)} {unit}{source}\n\n" + "\n".join(lines) + "\n"
+    trailer = f"\n{BATCH_TRAILER}: {digest}\n" if digest else ""
+    return f"record: {len(entries)} exchanges, {format_hours(total)} {unit}{source}\n\n" + "\n".join(lines) + "\n" + trailer
 
 
 def _write(coop: Coop, recorder: Recorder, entries: list[Entry], unit: str, message: str) -> str:
@@ -238,76 +338,101 @@ def signed_journal_changes(coop: Coop, recorder: Recorder, entries: list[Entry],
     return changes
 
 
-# ---------------------------------------------------------------- batch files
-
-BATCH_COLUMNS = ("date", "payer", "earner", "hours", "description", "cat")
-MAX_BATCH_BYTES = 5_000_000
-
-
-@dataclass(frozen=True)
-class BatchRow(Exchange):
-    line: int = 0
-
-
-def read_batch(text: str, origin: str) -> list[BatchRow]:
-    """Rows of `date,payer,earner,hours,description[,cat]`; a first row naming the columns is skipped."""
-    if len(text) > MAX_BATCH_BYTES:
-        raise CoopError(_("{file} is larger than {n} bytes").format(file=origin, n=MAX_BATCH_BYTES))
-    rows, problems = [], []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        for fields in reader:
-            line = reader.line_num
-            if not any(f.strip() for f in fields) or fields[0].strip().startswith("#"):
-                continue
-            if [f.strip().lower() for f in fields[:5]] == list(BATCH_COLUMNS[:5]):
-                continue
-            if len(fields) not in (5, 6):
-                hint = _(" (the file separates cells with ';': save it as CSV with commas)") if len(fields) == 1 and ";" in fields[0] else ""
-                problems.append(_("{file}:{line}: expected 5 or 6 columns (date,payer,earner,hours,description[,cat]), found {n}").format(file=origin, line=line, n=len(fields)) + hint)
-                continue
-            when, payer, earner, hours, description, *cat = (f.strip() for f in fields)
-            rows.append(BatchRow(payer, earner, hours, description, when or None, (cat[0] if cat else "") or None, line=line))
-    except csv.Error as problem:
-        problems.append(_("{file}:{line}: {problem}").format(file=origin, line=reader.line_num, problem=problem))
-    if problems:
-        raise Refusals(problems)
-    if not rows:
-        raise CoopError(_("{file} holds no exchanges").format(file=origin))
-    return rows
-
-
 # ---------------------------------------------------------------- reversals
 
 def revert(coop: Coop, identity: Identity, entry_id: str, reason: str, when: str | None = None, today: date | None = None) -> tuple[Entry, str, list[str]]:
     """Append the entry that undoes `entry_id`: the same hours flowing back, tagged `kind: reversal`, `reverses: ID`."""
+    reversals, commit, notes = _reverse(coop, identity, [entry_id], reason, when, today)
+    return reversals[0], commit, notes
+
+
+class Reverted(NamedTuple):
+    entries: list[Entry]  # the reversals written
+    commit: str
+    notes: list[str]  # entries of the reverted commit left as they are, and why
+    reverted: str  # the full id of the commit whose entries were reversed
+
+
+def revert_commit(coop: Coop, identity: Identity, commit: str, reason: str, when: str | None = None, today: date | None = None) -> Reverted:
+    """Reverse every entry that `commit` added, in one signed commit: an import made twice is undone at once.
+
+    Entries already reversed (or that are themselves reversals) are left as they are and named in the notes;
+    a commit that added no entry, or none that can still be reversed, is refused.
+    """
+    target = coop.commit_in_history(commit)
+    added = coop.entry_ids_added(target)
+    if not added:
+        raise CoopError(_("commit {commit} added no entries to the journals").format(commit=target[:10]))
+    return Reverted(*_reverse(coop, identity, added, reason, when, today, of_commit=target), target)
+
+
+@dataclass(frozen=True)
+class Books:
+    """The entries of the books, indexed as a reversal looks them up."""
+
+    entries: list[Entry]
+    by_id: dict[str, Entry]
+    reversed_by: dict[str, str]  # an entry's id -> the id of the entry that reverses it
+
+    @classmethod
+    def of(cls, entries: list[Entry]) -> "Books":
+        return cls(entries, {e.id: e for e in entries if e.id}, {e.tag("reverses"): e.id for e in entries if e.tag("reverses")})
+
+
+def _reverse(
+    coop: Coop, identity: Identity, entry_ids: list[str], reason: str, when: str | None, today: date | None, of_commit: str | None = None
+) -> tuple[list[Entry], str, list[str]]:
+    """One commit reversing entries, each checked against the balances the reversals before it leave.
+
+    A single entry that cannot be reversed is refused; the entries `of_commit` that cannot be are left, and named.
+    """
     today = today or date.today()
     signer = load_signer(coop, identity)
     with coop.writing() as notes:
         charter, register = coop.charter(), coop.register()
         recorder = recorder_for(coop, identity, register, signer)
-        entries = coop.readable_entries()
-        original = _reversible(entries, entry_id)
-        payer, earner = original.earner, original.payer
-        exchange = Exchange(party(payer), party(earner), format_hours(original.hours), reason, when, original.tag("cat"))
-        entry = recorded_by(draft(exchange, today, "reversal", (("reverses", entry_id),)), recorder.member.id)
-        problems = checks.entry_problems(entry, charter, register, reports.balances(entries), recorder.member, today)
+        books = Books.of(coop.readable_entries())
+        originals, left = [], []
+        for entry_id in entry_ids:
+            try:
+                originals.append(_reversible(books, entry_id))
+            except CoopError as problem:
+                if of_commit is None:
+                    raise
+                left.append(problem.message)
+        if not originals:
+            raise CoopError(_("nothing left to reverse in commit {commit}: {reasons}").format(commit=of_commit[:10], reasons=_("; ").join(left)))
+        balances = reports.balances(books.entries)
+        reversals, problems = [], []
+        for original in originals:
+            exchange = Exchange(party(original.earner), party(original.payer), format_hours(original.hours), reason, when, original.tag("cat"))
+            entry = recorded_by(draft(exchange, today, "reversal", (("reverses", original.id),)), recorder.member.id)
+            found = checks.entry_problems(entry, charter, register, balances, recorder.member, today)
+            problems += [_("{id}: {problem}").format(id=original.id, problem=p) if of_commit else p for p in found]
+            if not found:
+                reports.post(entry, balances)
+                reversals.append(entry)
+        if of_commit and problems:
+            raise Refusals(problems)
         _refuse([(None, p) for p in problems], None)
-        message = f"revert: {entry_id} ({entry.id})\n\n{reason}\n"
-        return entry, _write(coop, recorder, [entry], charter.unit, message), notes
+        if of_commit:
+            lines = "".join(f"{r.tag('reverses')} -> {r.id}\n" for r in reversals)
+            message = f"revert: {len(reversals)} entries of commit {of_commit[:10]}\n\n{reason}\n\n{lines}\n{REVERTS_TRAILER}: {of_commit}\n"
+        else:
+            message = f"revert: {entry_ids[0]} ({reversals[0].id})\n\n{reason}\n"
+        return reversals, _write(coop, recorder, reversals, charter.unit, message), notes + left
 
 
-def _reversible(entries: list[Entry], entry_id: str) -> Entry:
-    original = next((e for e in entries if e.id == entry_id), None)
+def _reversible(books: Books, entry_id: str) -> Entry:
+    original = books.by_id.get(entry_id)
     if original is None:
         raise CoopError(_("no entry has the id {id}").format(id=entry_id))
     if original.kind == "reversal":
         raise CoopError(_("{id} is itself a reversal; record a new exchange instead").format(id=entry_id))
     if original.payer is None or original.earner is None:
         raise CoopError(_("{id} is not a two-party exchange and cannot be reversed by coop").format(id=entry_id))
-    earlier = next((e for e in entries if e.tag("reverses") == entry_id), None)
-    if earlier is not None:
-        raise CoopError(_("{id} was already reversed by {other}").format(id=entry_id, other=earlier.id))
+    if entry_id in books.reversed_by:
+        raise CoopError(_("{id} was already reversed by {other}").format(id=entry_id, other=books.reversed_by[entry_id]))
     return original
 
 

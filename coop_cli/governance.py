@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import unicodedata
 from dataclasses import replace
 from datetime import date
 from typing import Iterator
@@ -18,7 +17,7 @@ from coop_cli import meetings as meetings_format
 from coop_cli import members as members_format
 from coop_cli.errors import BadInput, CoopError
 from coop_cli.i18n import _
-from coop_cli.model import COOP_ACCOUNT, ROLES, STATUSES, Decision, Meeting, check_member_id, check_text, parse_date, parse_hours
+from coop_cli.model import COOP_ACCOUNT, ROLES, STATUSES, Decision, Meeting, check_text, folded, parse_date, parse_hours
 from coop_cli.repo import Coop
 
 RULE_TYPES = {
@@ -86,8 +85,6 @@ def new_meeting(coop: Coop, identity: book.Identity, title: str, when: str, dura
 
 def attend(coop: Coop, identity: book.Identity, slug: str, member_ids: list[str]) -> tuple[Meeting, str]:
     member_ids = list(dict.fromkeys(member_ids))  # each once, in the order given
-    for member_id in member_ids:
-        check_member_id(member_id)
     with _minutes(coop, identity) as recorder:
         meeting = _open_meeting(coop, slug)
         register = coop.register()
@@ -175,14 +172,9 @@ def close(coop: Coop, identity: book.Identity, slug: str, today: date | None = N
 def all_decisions(coop: Coop, search: str | None = None) -> list[tuple[Meeting, Decision]]:
     found = [(meeting, decision) for meeting in coop.meetings() for decision in meeting.decisions]
     if search:
-        needle = _folded(search)
-        found = [(m, d) for m, d in found if needle in _folded(d.text) or needle in _folded(d.id)]
+        needle = folded(search)
+        found = [(m, d) for m, d in found if needle in folded(d.text) or needle in folded(d.id)]
     return found
-
-
-def _folded(text: str) -> str:
-    """Text as a search compares it: no case, no accents (`creer` finds "Créer")."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
 def adopted(coop: Coop, decision_id: str) -> Decision:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 import base64
+import difflib
 import re
 from datetime import date, datetime
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from coop_cli import yamltext
 from coop_cli.errors import BadInput, CoopError
 from coop_cli.i18n import _
-from coop_cli.model import COOP_ACCOUNT, ROLES, STATUSES, Group, Member, check_member_id, check_text, parse_date
+from coop_cli.model import COOP_ACCOUNT, ROLES, STATUSES, Group, Member, check_member_id, check_text, folded, parse_date
 
 FILE = "members.yaml"
 EMPTY = "# The member register of the cooperative: see `coop member --help`.\nmembers: []\n"
@@ -41,16 +42,52 @@ class Register:
                 return member
         return None
 
-    def require_party(self, party_id: str) -> None:
-        """A member of the register, or `coop` for the coop's own account; refused otherwise."""
-        if party_id != COOP_ACCOUNT:
-            self.require(party_id)
+    def require_party(self, named: str) -> str:
+        """The id of the member `named` names, or `coop` for the coop's own account; refused otherwise, as by `require`."""
+        if named == COOP_ACCOUNT:
+            return named
+        if self.get(named) is None and folded(named.strip()) == COOP_ACCOUNT:
+            raise CoopError(self._unknown(named, [_("coop (the coop's own account)")]))
+        return self.require(named).id
 
-    def require(self, member_id: str) -> Member:
-        member = self.get(member_id)
+    def require(self, named: str) -> Member:
+        """The member whose id is `named`, the one way every command and batch file names a member.
+
+        Only the exact id is accepted: a name, or an id with other case, accents or a typo, is refused with the
+        members it may mean ("did you mean gaelle (Gaëlle)?"), never taken for one of them, because an entry once
+        signed is never edited and two members may answer to one name.
+        """
+        member = self.get(named)
         if member is None:
-            raise CoopError(_("{id!r} is not a member of this coop (see coop member list)").format(id=member_id))
+            raise CoopError(self._unknown(named, [f"{m.id} ({m.name})" for m in self.similar(named)]))
         return member
+
+    def similar(self, named: str, most: int = 3) -> list[Member]:
+        """The members `named` may mean: whose id or name is the same but for case and accents, else whose name holds
+        it as a word, else whose id or name is a small typo away (the closest first); at most `most`."""
+        wanted = folded(" ".join(named.split()))
+        if not wanted:
+            return []
+        same = [m for m in self.members if wanted in (folded(m.id), folded(m.name))]
+        if same:
+            return same[:most]
+        words = [m for m in self.members if wanted in re.split(r"[\s'-]+", folded(m.name))]
+        if words:
+            return words[:most]
+        spellings = {}
+        for member in self.members:
+            for spelling in (folded(member.id), folded(member.name)):
+                spellings.setdefault(spelling, member)
+        close = difflib.get_close_matches(wanted, list(spellings), n=len(spellings), cutoff=0.75)
+        return list({spellings[spelling].id: spellings[spelling] for spelling in close}.values())[:most]
+
+    @staticmethod
+    def _unknown(named: str, suggestions: list[str]) -> str:
+        if not suggestions:
+            return _("{id!r} is not a member of this coop (see coop member list)").format(id=named)
+        return _("{id!r} is not a member of this coop; did you mean {suggestions}?").format(
+            id=named, suggestions=_(" or ").join(suggestions)
+        )
 
 
 def parse(text: str) -> Register:

@@ -207,7 +207,24 @@ def party(account: str | None) -> str:
     return account_member(account or "") or account or "?"
 
 
+def folded(text: str) -> str:
+    """Text as people compare it by eye: no case, no accents (`gaelle` is `Gaëlle`, `creer` finds "Créer")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
 # ---------------------------------------------------------------- values
+
+@dataclass(frozen=True)
+class Exchange:
+    """An exchange as typed by a user, before it is checked: the raw fields of `coop record` or a batch row."""
+
+    payer: str
+    earner: str
+    hours: str
+    description: str
+    when: str | None = None
+    cat: str | None = None
+
 
 @dataclass(frozen=True)
 class Member:

@@ -214,6 +214,34 @@ class Coop:
             raise CoopError(_("charter.md was never committed here: these are not a coop's books"))
         return found
 
+    # ------------------------------------------------------------ history
+
+    def commits_with(self, line: str) -> list[tuple[str, str]]:
+        """The commits of HEAD's history whose message holds `line` (a fixed string), newest first, with their day."""
+        found = git(self.root, "log", "-F", f"--grep={line}", "--format=%H %cs", "HEAD", "--")
+        return [(commit, day) for commit, _space, day in (record.partition(" ") for record in found.splitlines())]
+
+    def commit_in_history(self, name: str) -> str:
+        """The full id of the commit `name` names (an id, a prefix of one, HEAD~2), refused unless HEAD's history holds it."""
+        found = "" if name.startswith("-") else git(self.root, "rev-parse", "--verify", "-q", f"{name}^{{commit}}", check=False).strip()
+        if not found or git(self.root, "merge-base", "--is-ancestor", found, "HEAD", status=True) != 0:
+            raise CoopError(_("there is no commit {commit} in the history of the books (see coop log)").format(commit=name))
+        return found
+
+    def entry_ids_added(self, commit: str) -> list[str]:
+        """The ids of the entries `commit` appended to the journals, in the order they were written.
+
+        Journals only grow, so they are the `id` tags on the lines the commit adds; a merge only joins entries
+        that other commits added, so it is refused.
+        """
+        parents = git(self.root, "rev-list", "--parents", "-n", "1", commit).split()[1:]
+        if len(parents) > 1:
+            raise CoopError(
+                _("{commit} is a merge, which only joins entries recorded by other commits: revert those commits instead").format(commit=commit[:10])
+            )
+        diff = git(self.root, "diff-tree", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", *(parents or ["--root"]), commit, "--", f"{LEDGER}/*.journal")
+        return [line[len("+    ; id: "):].strip() for line in diff.splitlines() if line.startswith("+    ; id: ")]
+
     def config(self, key: str) -> str | None:
         value = git(self.root, "config", "--get", key, check=False).strip()
         return value or None

@@ -33,7 +33,7 @@ CASES = {
     "minutes past 59": ((*RECORD, "1h75", "Jardinage"), ("minutes",), 2),
     "payer is earner": (("record", "agnes", "agnes", "1", "Jardinage"), ("different",), 1),
     "unknown member": (("record", "zoe", "agnes", "1", "Jardinage"), ("'zoe'",), 1),
-    "invalid member id": (("record", "Zoé", "agnes", "1", "Jardinage"), ("member id",), 2),
+    "a name that is no member's id": (("record", "Zoé", "agnes", "1", "Jardinage"), ("'Zoé' is not a member",), 1),
     "balance below min_balance": ((*RECORD, "20.25", "Jardinage"), ("bernard", "min_balance"), 1),
     "date in the future": ((*RECORD, "1", "Jardinage", "--date", "2999-01-01"), ("future",), 1),
     "date before joining": ((*RECORD, "1", "Jardinage", "--date", "2019-01-01"), ("joined",), 1),

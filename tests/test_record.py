@@ -137,15 +137,6 @@ def test_batch_with_bad_rows_writes_nothing_and_names_every_line(coop_repo, tmp_
     assert coop_repo.snapshot() == before
 
 
-def test_a_batch_saved_with_semicolons_says_so(coop_repo, tmp_path):
-    """What a French spreadsheet writes when asked for CSV."""
-    batch = tmp_path / "slips.csv"
-    batch.write_text("2026-03-10;bernard;agnes;2;Jardinage\n")
-    done = coop_repo.run("record", "--batch", str(batch))
-    assert done.returncode == 1 and done.stderr.count("\n") == 1
-    assert "slips.csv:1:" in done.stderr and "';'" in done.stderr and "commas" in done.stderr
-
-
 def test_batch_applies_limits_in_order(coop_repo, tmp_path):
     rows = "".join(f"2026-03-{day:02},bernard,agnes,4,Jardinage\n" for day in range(1, 7))
     batch = tmp_path / "slips.csv"

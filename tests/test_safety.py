@@ -18,10 +18,12 @@ def test_concurrent_records_are_all_committed(coop_repo):
     script = (
         "import subprocess, sys\n"
         "for i in range(5):\n"
-        "    done = subprocess.run([sys.executable, '-m', 'coop_cli', '-C', sys.argv[1], 'record', 'coop', sys.argv[2], '0.25', f'Réunion {i}', '--date', '2026-03-10'], capture_output=True, text=True)\n"
+        "    done = subprocess.run([sys.executable, '-m', 'coop_cli', '-C', sys.argv[1], 'record', 'coop', sys.argv[2], '0.25', f'Réunion {i}-{sys.argv[3]}', '--date', '2026-03-10'], capture_output=True, text=True)\n"
         "    assert done.returncode == 0, done.stderr\n"
     )
-    workers = [subprocess.Popen([sys.executable, "-c", script, str(coop_repo.root), member], env=env) for member in ("agnes", "bernard", "claire", "agnes")]
+    # Each worker its own descriptions: the same exchange twice would be refused as a duplicate.
+    workers = [subprocess.Popen([sys.executable, "-c", script, str(coop_repo.root), member, str(n)], env=env)
+               for n, member in enumerate(("agnes", "bernard", "claire", "agnes"))]
     assert [w.wait() for w in workers] == [0, 0, 0, 0]
     entries = entries_of(coop_repo.root)
     assert len(entries) == 20 and len({e.id for e in entries}) == 20

@@ -1,10 +1,11 @@
-"""`coop record`: append one signed exchange (or a whole CSV batch) and commit it."""
+"""`coop record`: append one signed exchange (or a whole CSV batch) and commit it, or with --dry-run only show it."""
 
+import hashlib
 from pathlib import Path
 
 import typer
 
-from coop_cli import book
+from coop_cli import book, slips
 from coop_cli.cli.options import AS, KEY, identity, state
 from coop_cli.cli.output import note
 from coop_cli.errors import BadInput, CoopError
@@ -17,11 +18,16 @@ def register(app: typer.Typer) -> None:
         "record",
         help=_(
             "Record that PAYER paid EARNER HOURS for a service, signed by you, in one commit. HOURS: 2, 1.5, 2,5, 1h30, 90m or 0:45. "
-            "PAYER or EARNER may be `coop`, the coop's own account.\n\n"
+            "PAYER or EARNER is a member's id (a name is answered with the ids it may mean), or `coop`, the coop's own account.\n\n"
             "Example: coop record bernard agnes 2 \"Jardinage chez Bernard\" --cat jardinage\n\n"
             "A description that starts with a dash goes after --: coop record -- bernard agnes 1 \"-h\"\n\n"
-            "With --batch FILE.csv (columns date,payer,earner,hours,description[,cat]) every row is checked first, "
-            "then all are written in one commit, or none."
+            "With --batch FILE.csv every row is checked first, then all are written in one commit, or none. The file is what "
+            "a spreadsheet saves: cells separated by commas, semicolons or tabs, in UTF-8 or Windows-1252, dates as "
+            "2026-03-12 or 12/03/2026, and either no header row (columns date,payer,earner,hours,description[,cat]) or "
+            "one naming the columns in English or French (date;payeur;bénéficiaire;heures;description;catégorie).\n\n"
+            "The same exchange twice (in the file, or already in the books) is refused, and so is a file imported before, "
+            "unless --allow-duplicates. --dry-run shows what would be recorded and the balances after, and writes nothing.\n\n"
+            "Example: coop record --batch slips.csv --dry-run"
         ),
         context_settings={"ignore_unknown_options": True},  # so that `-2` reaches the hours check, which explains it
     )(record)
@@ -36,37 +42,52 @@ def record(
     when: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help=_("Date of the exchange (default: today).")),
     cat: str = typer.Option(None, "--cat", help=_("Category, e.g. jardinage.")),
     batch: Path = typer.Option(None, "--batch", metavar="FILE.csv", help=_("Record every row of a CSV file in one commit.")),
+    encoding: str = typer.Option(None, "--encoding", metavar="NAME", help=_("The batch file's encoding, e.g. utf-8 or cp1252 (default: found from the file).")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=_("Check everything and show what would be recorded, with the balances after; write nothing.")),
+    allow_duplicates: bool = typer.Option(False, "--allow-duplicates", help=_("Record an exchange even if the same one is in the books or the file, or the file was imported before.")),
     as_member: str = AS,
     key: str = KEY,
 ) -> None:
     coop = state(ctx).coop()
     who = identity(as_member, key)
+    options = {"dry_run": dry_run, "allow_duplicates": allow_duplicates}
     if batch is not None:
         if any(v is not None for v in (payer, earner, hours, description, when, cat)):
             raise BadInput(_("--batch takes the exchanges from the file; give no other arguments"))
-        rows = book.read_batch(_read(batch), str(batch))
-        entries, commit, notes = book.record(coop, who, rows, origin=str(batch))
+        data = _read(batch)
+        rows = slips.read_batch(slips.decode(data, str(batch), encoding), str(batch))
+        done = book.record(coop, who, rows, origin=str(batch), digest=hashlib.sha256(data).hexdigest(), **options)
     else:
+        if encoding is not None:
+            raise BadInput(_("--encoding is the encoding of a --batch file; give it with --batch"))
         missing = [name for name, value in (("PAYER", payer), ("EARNER", earner), ("HOURS", hours), ("DESCRIPTION", description)) if value is None]
         if missing:
             raise BadInput(_("missing argument {name} (usage: coop record PAYER EARNER HOURS DESCRIPTION)").format(name=missing[0]))
-        exchange = book.Exchange(payer, earner, hours, description, when, cat)
-        entries, commit, notes = book.record(coop, who, [exchange])
-    note(*notes)
+        done = book.record(coop, who, [book.Exchange(payer, earner, hours, description, when, cat)], **options)
+    note(*done.notes)
     unit = coop.charter().unit
-    for entry in entries:
-        typer.echo(
-            _("{id}  {date}  {payer} -> {earner}  {hours} {unit}  {description}").format(
-                id=entry.id, date=entry.date, payer=party(entry.payer), earner=party(entry.earner), hours=format_hours(entry.hours), unit=unit, description=entry.description
-            )
+    for entry in done.entries:
+        line = _("{date}  {payer} -> {earner}  {hours} {unit}  {description}").format(
+            date=entry.date, payer=party(entry.payer), earner=party(entry.earner), hours=format_hours(entry.hours), unit=unit, description=entry.description
         )
-    typer.echo(ngettext("Recorded {n} exchange in commit {commit}.", "Recorded {n} exchanges in commit {commit}.", len(entries)).format(n=len(entries), commit=commit[:10]))
+        typer.echo(line if done.commit is None else f"{entry.id}  {line}")
+    if done.commit is not None:
+        typer.echo(ngettext("Recorded {n} exchange in commit {commit}.", "Recorded {n} exchanges in commit {commit}.", len(done.entries)).format(
+            n=len(done.entries), commit=done.commit[:10]))
+        return
+    names = {m.account: m.name for m in coop.register().members}
+    typer.echo(_("Balances after:"))
+    for account, (before, after) in sorted(done.balances.items()):
+        typer.echo(_("  {member} ({name}): {before} -> {after} {unit}").format(
+            member=party(account), name=names.get(account, _("the coop account")), before=format_hours(before), after=format_hours(after), unit=unit))
+    typer.echo(ngettext("Dry run: {n} exchange would be recorded; nothing was written.", "Dry run: {n} exchanges would be recorded; nothing was written.",
+                        len(done.entries)).format(n=len(done.entries)))
 
 
-def _read(path: Path) -> str:
+def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        if path.stat().st_size > slips.MAX_BATCH_BYTES:
+            raise CoopError(_("{file} is larger than {n} bytes").format(file=path, n=slips.MAX_BATCH_BYTES))
+        return path.read_bytes()
     except OSError as problem:
         raise CoopError(_("cannot read {file}: {reason}").format(file=path, reason=problem.strerror)) from None
-    except UnicodeDecodeError:
-        raise CoopError(_("{file} is not UTF-8 text").format(file=path)) from None
