@@ -15,7 +15,7 @@ from coop_cli.journal import append_text, format_entry, signed_bytes
 from coop_cli.model import Entry, Posting, namespace_for
 from coop_cli.signing import load_signer, signature_to_line
 from conftest import cli_env, run_coop, ssh_keygen_key
-from helpers import entries_of
+from helpers import entries_of, fingerprint_of
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAIN_GIT = ["-c", "user.name=Mallory", "-c", "user.email=mallory@example.org", "-c", "commit.gpgsign=false"]
@@ -85,9 +85,11 @@ def test_untouched_books_verify(coop_repo):
     assert again.returncode == 0 and "The books verify" in again.stderr
 
 
-def test_the_example_coop_verifies():
-    done = run_coop("verify", "--full", cwd=ROOT, env=cli_env())
-    assert done.returncode == 0, done.stdout + done.stderr
+def test_the_example_coop_verifies_from_its_fingerprint():
+    """This repository's history holds earlier example books: the fingerprint says where the example coop begins."""
+    fingerprint = fingerprint_of(ROOT)
+    done = run_coop("verify", "--full", "--expect", fingerprint, cwd=ROOT, env=cli_env())
+    assert done.returncode == 0 and fingerprint in done.stderr, done.stdout + done.stderr
 
 
 def test_an_amount_edited_in_an_old_entry(coop_repo):
