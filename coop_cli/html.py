@@ -11,7 +11,7 @@ from decimal import Decimal
 from html import escape
 
 from coop_cli import reports
-from coop_cli.i18n import _
+from coop_cli.i18n import _, ngettext
 from coop_cli.model import COOP_ACCOUNT, Charter, format_hours, party_account
 
 # Charts are drawn at the size they print (an A4 page holds 700 px between its margins; a half column, 340)
@@ -315,25 +315,30 @@ class StatementView:
 
 def statement_page(view: StatementView, charter: Charter) -> str:
     """One member's exchanges with the running balance, the balance as a line, and the charter's limits: one A4 page."""
-    closing = view.rows[-1].balance if view.rows else view.opening
-    earned = sum((row.amount for row in view.rows if row.amount > 0), ZERO)
-    paid = -sum((row.amount for row in view.rows if row.amount < 0), ZERO)
+    totals = reports.statement_totals(view.opening, view.rows)
     if view.start or view.end:
         span = _("from {first} to {last}").format(first=view.start or "…", last=view.end or "…")
     else:
         span = _("every exchange")
     figures = [
-        ("opening", _("Opening balance"), view.opening),
-        ("earned", _("Hours earned"), earned),
-        ("paid", _("Hours paid"), paid),
-        ("closing", _("Closing balance"), closing),
+        ("opening", _("Opening balance"), totals.opening),
+        ("earned", _("Hours earned"), totals.earned),
+        ("paid", _("Hours paid"), totals.paid),
+        *([("reversed", _("Reversals"), totals.reversed)] if totals.reversals else []),
+        ("closing", _("Closing balance"), totals.closing),
     ]
-    totals = "".join(
+    cards = "".join(
         f'<div class="figure" id="figure-{key}"><dt>{escape(label)}</dt><dd data-value="{format_hours(value)}">{format_hours(value)}</dd></div>'
         for key, label, value in figures
     )
     limits = _("The charter keeps every member's balance between {low} and {high} hours.").format(
         low=format_hours(charter.min_balance), high=format_hours(charter.max_balance))
+    if totals.reversals:
+        limits += " " + ngettext(
+            "Hours earned and paid count exchanges only: the reversal, which undoes an exchange, is counted apart.",
+            "Hours earned and paid count exchanges only: the {n} reversals, which undo exchanges, are counted apart.",
+            totals.reversals,
+        ).format(n=totals.reversals)
     table = _statement_table(view)
     # Translated outside the f-strings, where xgettext can find them.
     title = _("Statement of {name} ({member}), {span}").format(name=view.name, member=view.member, span=span)
@@ -342,7 +347,7 @@ def statement_page(view: StatementView, charter: Charter) -> str:
     header = f"<header><h1>{escape(charter.name)}</h1>" f'<p class="period">{escape(title)}</p></header>'
     body = (
         header
-        + f'<main class="statement"><section id="totals" class="wide"><dl class="totals">{totals}</dl><p class="note">{escape(limits)}</p></section>'
+        + f'<main class="statement"><section id="totals" class="wide"><dl class="totals">{cards}</dl><p class="note">{escape(limits)}</p></section>'
         + f'<section id="balance" class="wide"><h2>{escape(balance_title)}</h2>{_balance_line(view, charter)}</section>'
         + f'<section id="exchanges" class="wide"><h2>{escape(exchanges_title)}</h2>{table}</section></main>'
         + f'<footer><p>{escape(footer)}</p></footer>'
@@ -354,7 +359,7 @@ def _statement_table(view: StatementView) -> str:
     if not view.rows:
         return _nothing(_("No exchange in these dates."))
     rows = [
-        (str(row.date), row.description, ", ".join(view.names.get(who, who) for who in row.counterparty.split(", ")),
+        (str(row.date), reports.statement_description(row), ", ".join(view.names.get(who, who) for who in row.counterparty.split(", ")),
          format_hours(row.amount), format_hours(row.balance))
         for row in view.rows
     ]
@@ -410,7 +415,7 @@ main { display: grid; grid-template-columns: 1fr 1fr; gap: 14px 28px; align-item
 section { break-inside: avoid; page-break-inside: avoid; min-width: 0; }
 section.wide { grid-column: 1 / -1; }
 .totals { display: grid; grid-template-columns: repeat(6, 1fr); gap: 8px; margin: 0; }
-.statement .totals { grid-template-columns: repeat(4, 1fr); }
+.statement .totals { grid-template-columns: repeat(auto-fit, minmax(0, 1fr)); }
 .figure { border: 1px solid var(--rule); border-radius: 4px; padding: 6px 8px; }
 .figure dt { color: var(--muted); font-size: 0.85em; }
 .figure dd { margin: 0; font-size: 1.6em; font-weight: bold; font-variant-numeric: tabular-nums; }

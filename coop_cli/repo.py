@@ -101,10 +101,34 @@ class Coop:
         return members_format.parse(self.read(members_format.FILE))
 
     def journal_files(self) -> list[str]:
-        folder = self.root / LEDGER
-        if not folder.is_dir():
-            return []
-        return sorted(f"{LEDGER}/{p.name}" for p in folder.glob("*.journal") if p.is_file())
+        """Every journal of the books, or an error when the books are missing or cannot be read.
+
+        Books that cannot be read must never look like books without exchanges: that would print zeros. A coop with
+        no exchange yet has the ledger/ folder that `coop init` makes (with ledger/meetings/) and no journal.
+        """
+        try:
+            found = [item for item in os.scandir(self.root / LEDGER) if item.name.endswith(".journal") and not item.name.startswith(".")]
+        except FileNotFoundError:
+            raise CoopError(
+                _("the books are missing: there is no {ledger} folder in {root} (if it was deleted, git checkout HEAD -- {ledger} brings it back)").format(
+                    ledger=LEDGER, root=self.root)
+            ) from None
+        except OSError as problem:
+            raise CoopError(_("cannot read {file}: {reason}").format(file=f"{LEDGER}/", reason=problem.strerror)) from None
+        for item in found:
+            if not item.is_file():
+                raise CoopError(_("{file} is not a regular file, so the entries it should hold cannot be read").format(file=f"{LEDGER}/{item.name}"))
+            try:
+                os.close(os.open(item.path, os.O_RDONLY))
+            except OSError as problem:
+                raise CoopError(_("cannot read {file}: {reason}").format(file=f"{LEDGER}/{item.name}", reason=problem.strerror)) from None
+        try:
+            deleted = git(self.root, "ls-files", "-z", "--deleted", "--", f"{LEDGER}/*.journal").split("\0")
+        except CoopError:
+            deleted = []  # not a git repository: the files are all there is
+        for relative in filter(None, deleted):
+            raise CoopError(_("{file} is missing from this copy of the books (git checkout HEAD -- {file} brings it back)").format(file=relative))
+        return sorted(f"{LEDGER}/{item.name}" for item in found)
 
     def entries(self) -> tuple[list[Entry], list[Problem]]:
         """Every entry of every journal file, in file then line order, and what could not be read."""

@@ -63,10 +63,19 @@ class StatementRow:
     counterparty: str
     amount: Decimal
     balance: Decimal
+    kind: str = "exchange"                  # exchange, meeting or reversal, as the entry's `kind` tag
+    reverses: str | None = None             # a reversal: the id of the entry it undoes, with that entry's date and description
+    reverses_date: date | None = None
+    reverses_description: str | None = None
 
 
 def statement(entries: Iterable[Entry], account: str, start: date | None = None, end: date | None = None) -> tuple[Decimal, list[StatementRow]]:
-    """The opening balance at `start` and one row per entry touching `account` up to `end`, with the running balance."""
+    """The opening balance at `start` and one row per entry touching `account` up to `end`, with the running balance.
+
+    A reversal's row names the entry it undoes, wherever that entry is dated, so a member reads what was taken back.
+    """
+    entries = list(entries)
+    by_id = {entry.id: entry for entry in entries}
     running = ZERO
     opening = ZERO
     rows = []
@@ -81,8 +90,48 @@ def statement(entries: Iterable[Entry], account: str, start: date | None = None,
             opening = running
             continue
         others = sorted({party(p.account) for p in entry.postings if p.account != account})
-        rows.append(StatementRow(entry.date, entry.id, entry.description, ", ".join(others), amount, running))
+        original = by_id.get(entry.tag("reverses")) if is_reversal(entry) else None
+        rows.append(StatementRow(
+            entry.date, entry.id, entry.description, ", ".join(others), amount, running, entry.kind,
+            entry.tag("reverses") if is_reversal(entry) else None,
+            original.date if original else None, original.description if original else None,
+        ))
     return opening, rows
+
+
+def statement_description(row: StatementRow) -> str:
+    """What a member reads for a row: a reversal names the entry it undoes, by its date and description, then its reason."""
+    if row.kind != "reversal":
+        return row.description
+    if row.reverses_date is None:  # an entry coop cannot find: verify names it; the statement still says which
+        return _("Reversal of {id}: {reason}").format(id=row.reverses, reason=row.description)
+    return _("Reversal of {date} “{description}”: {reason}").format(date=row.reverses_date, description=row.reverses_description, reason=row.description)
+
+
+@dataclass(frozen=True)
+class StatementTotals:
+    """A statement's figures: what was earned and paid in exchanges, and what reversals moved, apart."""
+
+    opening: Decimal
+    earned: Decimal      # hours earned in exchanges and meetings, reversals left out
+    paid: Decimal        # hours paid in exchanges, reversals left out
+    reversed: Decimal    # what the reversals moved: positive when they gave hours back to this member
+    reversals: int
+    closing: Decimal
+
+
+def statement_totals(opening: Decimal, rows: list[StatementRow]) -> StatementTotals:
+    """Opening + earned − paid + reversed = closing: a reversal undoes an exchange and is not one."""
+    exchanges = [row for row in rows if row.kind != "reversal"]
+    reversals = [row for row in rows if row.kind == "reversal"]
+    return StatementTotals(
+        opening=opening,
+        earned=sum((row.amount for row in exchanges if row.amount > 0), ZERO),
+        paid=-sum((row.amount for row in exchanges if row.amount < 0), ZERO),
+        reversed=sum((row.amount for row in reversals), ZERO),
+        reversals=len(reversals),
+        closing=rows[-1].balance if rows else opening,
+    )
 
 
 # ---------------------------------------------------------------- periods, as hledger writes them

@@ -41,6 +41,7 @@ def log(
 
     start = parse_date(since, "--since") if since else None
     coop = state(ctx).coop()
+    coop.journal_files()  # books missing from this copy are refused, as by every report, though the log reads history
     if member is not None:
         coop.register().require_party(member)
     report = audit.audit(coop, full=True, keep_entries=True)
@@ -57,4 +58,4 @@ def log(
             "description": entry.description, "id": entry.id, "commit": item.commit[:10],
             "signature": _("verified") if item.signed_by else _("NOT VERIFIED"),
         })
-    emit(rows, [c for c in COLUMNS if c.key not in ("recorded", "id")] if fmt is Format.table else COLUMNS, fmt)
+    emit(rows, [c for c in COLUMNS if c.key != "recorded"] if fmt is Format.table else COLUMNS, fmt)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from typing import List
 
 import typer
 
 from coop_cli import governance
 from coop_cli.cli.options import AS, FORMAT, KEY, Format, identity, state
-from coop_cli.cli.output import Column, emit
+from coop_cli.cli.output import Column, emit, json_value
 from coop_cli.cli.output import note as say
 from coop_cli.i18n import _, ngettext
-from coop_cli.model import format_hours
+from coop_cli.model import Meeting, format_hours
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +34,10 @@ def register(app: typer.Typer) -> None:
         "account, in the same commit.\n\nExample: coop meeting close 2026-03-10-assemblee-pleniere"
     ))(close)
     group.command("list", help=_("Every meeting, oldest first.\n\nExample: coop meeting list --format csv"))(list_meetings)
-    group.command("show", help=_("One meeting's minutes, as written.\n\nExample: coop meeting show 2026-03-10-assemblee-pleniere"))(show)
+    group.command("show", help=_(
+        "One meeting's minutes, as written; --format table, csv or json gives its fields, attendees, notes and decisions.\n\n"
+        "Example: coop meeting show 2026-03-10-assemblee-pleniere --format json"
+    ))(show)
     app.add_typer(group, name="meeting")
 
 
@@ -113,9 +118,43 @@ def list_meetings(ctx: typer.Context, fmt: Format = FORMAT) -> None:
     emit(rows, COLUMNS, fmt)
 
 
-def show(ctx: typer.Context, slug: str = MEETING) -> None:
+SHOWN = typer.Option(None, "--format", help=_("table, csv or json instead of the minutes as written."))
+
+
+def show(ctx: typer.Context, slug: str = MEETING, fmt: Format = SHOWN) -> None:
     from coop_cli import meetings as meetings_format
 
     coop = state(ctx).coop()
-    governance.find_meeting(coop, slug)
-    typer.echo(coop.read(meetings_format.path_of(slug)), nl=False)
+    meeting = governance.find_meeting(coop, slug)
+    if fmt is None:
+        typer.echo(coop.read(meetings_format.path_of(slug)), nl=False)
+    elif fmt is Format.json:
+        sys.stdout.write(json.dumps(_document(meeting), ensure_ascii=False, indent=2) + "\n")
+    else:
+        emit(_fields(meeting), [Column("field", _("Field")), Column("value", _("Value"))], fmt)
+
+
+def _document(meeting: Meeting) -> dict:
+    """The minutes for scripts: the duration as a decimal string, attendees and notes as lists, each decision whole."""
+    return {
+        "meeting": meeting.slug, "title": meeting.title, "date": json_value(meeting.date), "duration": json_value(meeting.duration),
+        "place": meeting.place, "status": meeting.status, "attendees": list(meeting.attendees), "notes": list(meeting.notes),
+        "decisions": [
+            {"decision": d.id, "text": d.text, "for": d.votes_for, "against": d.against, "abstain": d.abstain,
+             "consensus": d.consensus, "outcome": d.outcome}
+            for d in meeting.decisions
+        ],
+    }
+
+
+def _fields(meeting: Meeting) -> list[dict]:
+    """The minutes as field and value rows, as `coop member show` gives a member: one row per note and per decision."""
+    rows = [
+        ("meeting", meeting.slug), ("title", meeting.title), ("date", meeting.date), ("duration", meeting.duration),
+        ("place", meeting.place), ("status", meeting.status), ("attendees", " ".join(meeting.attendees)),
+        *(("note", text) for text in meeting.notes),
+    ]
+    for d in meeting.decisions:
+        vote = _("consensus") if d.consensus else _("{yes} for, {no} against, {abstain} abstaining").format(yes=d.votes_for, no=d.against, abstain=d.abstain)
+        rows.append((d.id, _("{text} ({outcome}: {vote})").format(text=d.text, outcome=outcome_label(d.outcome), vote=vote)))
+    return [{"field": field, "value": value} for field, value in rows]

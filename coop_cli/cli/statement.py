@@ -35,6 +35,8 @@ COLUMNS = [
     Column("amount", _("Hours"), numeric=True),
     Column("balance", _("Balance"), numeric=True),
 ]
+# Scripts also get each entry's kind and, for a reversal, the entry it undoes; the first row is the opening balance.
+DATA = [*COLUMNS, Column("kind", ""), Column("reverses", ""), Column("reverses_date", ""), Column("reverses_description", "")]
 
 
 def statement(
@@ -56,8 +58,12 @@ def statement(
     if html_file is not None:
         _write_html(coop, register, member, first, last, opening, rows, html_file)
         return
-    title = _("Statement of {member}, opening balance {opening}").format(member=member, opening=format_hours(opening)) if fmt is Format.table else None
-    emit([row.__dict__ for row in rows], COLUMNS, fmt, title=title)
+    if fmt is Format.table:
+        title = _("Statement of {member}, opening balance {opening}").format(member=member, opening=format_hours(opening))
+        emit([{**row.__dict__, "description": reports.statement_description(row)} for row in rows], COLUMNS, fmt, title=title)
+        return
+    opening_row = {"date": first, "kind": "opening", "description": _("Opening balance"), "balance": opening}
+    emit([opening_row, *(row.__dict__ for row in rows)], DATA, fmt)
 
 
 def _write_html(coop: Coop, register: Register, member: str, first: date | None, last: date | None, opening: Decimal, rows: list[reports.StatementRow], path: Path) -> None:

@@ -4,6 +4,7 @@ import typer
 
 from coop_cli import sync as syncing
 from coop_cli.cli.options import AS, KEY, identity, state
+from coop_cli.errors import CoopError
 from coop_cli.i18n import _, ngettext
 
 
@@ -16,7 +17,10 @@ def register(app: typer.Typer) -> None:
 
 
 def sync(ctx: typer.Context, remote: str = typer.Argument("origin", metavar="REMOTE"), as_member: str = AS, key: str = KEY) -> None:
-    outcome = syncing.sync(state(ctx).coop(), identity(as_member, key), remote)
+    coop = state(ctx).coop()
+    if coop.config(f"remote.{remote}.url") is None:
+        raise CoopError(_("this copy has no remote named {remote}: add the shared repository with git remote add {remote} URL, then run coop sync again").format(remote=remote))
+    outcome = syncing.sync(coop, identity(as_member, key), remote)
     came = ngettext("{n} commit came in", "{n} commits came in", outcome.fetched).format(n=outcome.fetched)
     if outcome.merged:
         done = _("merged and pushed") if outcome.pushed else _("merged")
