@@ -1,11 +1,16 @@
 #!/bin/sh
 # Check the SSH signature of every entry in ledger/*.journal with awk, fold and ssh-keygen alone.
-# Run it from the top of a clone of the coop repo:  sh ../audit-without-coop.sh allowed_signers
+# Run it from the top of a clone of the coop repo:  sh ../audit-without-coop.sh allowed_signers [FINGERPRINT]
+# Entries are signed in the namespace coop-ledger@FINGERPRINT, FINGERPRINT being the coop's genesis
+# (by default the one step 1 of docs/auditing.md wrote with `git config coop.fingerprint`).
 # It prints one line per entry (OK or FAIL, file:line, id, recorder), then a count,
 # and exits with status 1 if any entry fails.
 set -eu
 signers=${1:-allowed_signers}
+fingerprint=${2:-$(git config coop.fingerprint || :)}
 [ -r "$signers" ] || { echo "cannot read the allowed-signers file $signers" >&2; exit 2; }
+[ -n "$fingerprint" ] || { echo "no fingerprint: run git config coop.fingerprint FINGERPRINT first (step 1)" >&2; exit 2; }
+namespace="coop-ledger@$fingerprint"
 set -- ledger/*.journal
 [ -e "$1" ] || { echo "no ledger/*.journal here: run this from the top of the clone" >&2; exit 2; }
 export LC_ALL=C # bytes as they are: names and descriptions are UTF-8
@@ -37,7 +42,7 @@ awk -v dir="$work" '
 touch "$work/list"
 
 # 2. Re-armour each signature at 70 columns and let ssh-keygen check it against the
-#    recorder's keys in the allowed-signers file, in the namespace coop-ledger.
+#    recorder's keys in the allowed-signers file, in the coop's namespace.
 count=0
 failed=0
 while read -r n sigs where; do
@@ -59,7 +64,7 @@ while read -r n sigs where; do
     fold -w 70 "$work/$n.b64"
     echo '-----END SSH SIGNATURE-----'
   } > "$work/entry.sig"
-  if ssh-keygen -Y verify -f "$signers" -I "$by" -n coop-ledger -s "$work/entry.sig" \
+  if ssh-keygen -Y verify -f "$signers" -I "$by" -n "$namespace" -s "$work/entry.sig" \
       < "$work/$n.txt" > "$work/said" 2>&1; then
     echo "OK   $where $id by $by"
   else
