@@ -21,7 +21,7 @@ from coop_cli import checks, reports
 from coop_cli import members as members_format
 from coop_cli.errors import BadField, BadInput, CoopError, Refusals
 from coop_cli.i18n import _
-from coop_cli.journal import append_text, format_entry, parse_journal, signed_bytes
+from coop_cli.journal import append_text, check_date, format_entry, parse_journal, signed_bytes
 from coop_cli.model import (
     COOP_ACCOUNT,
     MANAGERS,
@@ -129,7 +129,7 @@ def draft(exchange: Exchange, today: date, kind: str = "exchange", extra: tuple 
             _field(field, check_member_id, getattr(exchange, field))
     hours = _field("hours", parse_hours, exchange.hours)
     description = _field("description", check_text, exchange.description, _("the description"))
-    when = _field("date", parse_date, exchange.when) if exchange.when else today
+    when = _field("date", lambda text: check_date(parse_date(text)), exchange.when) if exchange.when else today
     tags = [("id", new_id()), ("by", ""), ("kind", kind)]
     if exchange.cat:
         tags.append(("cat", _field("cat", check_tag_value, exchange.cat, _("the category"))))

@@ -5,23 +5,22 @@ Ours is kept byte for byte and theirs' new entries follow it; anything that woul
 
 from __future__ import annotations
 
-from collections import Counter
-
 from coop_cli.errors import CoopError
 from coop_cli.i18n import _
 from coop_cli.journal import append_text, parse_journal
 from coop_cli.model import Entry
 
 
-def merge_journals(ancestor: str, ours: str, theirs: str, path: str) -> str:
+def merge_journals(ancestor: str, ours: str, theirs: str, path: str, unit: str) -> str:
     """Ours unchanged, then the entries of theirs that ours lacks, in theirs' order and with their exact text.
 
     Raises CoopError when an entry of the ancestor was deleted or edited on either side, when one id names
-    two different entries, when a version cannot be read, or when theirs holds other text ours lacks.
-    Git calls rebase's and cherry-pick's replayed commit "theirs": the same rule fits both.
+    two different entries, or when a version is not a journal in coop's form (in the charter's `unit`):
+    so there is no text outside entries to lose. Git calls rebase's and cherry-pick's replayed commit
+    "theirs": the same rule fits both.
     """
     versions = {_("the common ancestor"): ancestor, _("our version"): ours, _("their version"): theirs}
-    base, mine, other = (_entries_by_id(text, version, path) for version, text in versions.items())
+    base, mine, other = (_entries_by_id(text, version, path, unit) for version, text in versions.items())
     for version, side in ((_("our version"), mine), (_("their version"), other)):
         _check_history_kept(base, side, version, path)
     for entry_id, entry in other.items():
@@ -32,16 +31,15 @@ def merge_journals(ancestor: str, ours: str, theirs: str, path: str) -> str:
                     file=path, id=entry_id, ours=kept.where.line, theirs=entry.where.line
                 )
             )
-    _check_no_other_text(ours, theirs, mine, other, path)
     new = [entry for entry_id, entry in other.items() if entry_id not in mine]
     merged = append_text(ours, ["".join(line + "\n" for line in entry.lines) for entry in new]) if new else ours
-    _check_merged(merged, list(mine.values()) + new, path)
+    _check_merged(merged, list(mine.values()) + new, path, unit)
     return merged
 
 
-def _entries_by_id(text: str, version: str, path: str) -> dict[str, Entry]:
+def _entries_by_id(text: str, version: str, path: str, unit: str) -> dict[str, Entry]:
     """A version's entries by id, in file order; each must be readable, have an id, and have it alone."""
-    entries, problems = parse_journal(text, path)
+    entries, problems = parse_journal(text, path, unit)
     if problems:
         problem = problems[0]
         raise CoopError(
@@ -82,34 +80,8 @@ def _check_history_kept(base: dict[str, Entry], side: dict[str, Entry], version:
             )
 
 
-def _check_no_other_text(ours: str, theirs: str, mine: dict[str, Entry], other: dict[str, Entry], path: str) -> None:
-    """Comments and other lines outside entries are not merged: theirs may only hold such lines that ours has too."""
-    missing = _loose_lines(theirs, other) - _loose_lines(ours, mine)
-    if missing:
-        number, line = min((n, text) for text, numbers in _loose_numbers(theirs, other).items() if text in missing for n in numbers)
-        raise CoopError(
-            _("cannot merge {file}: line {line} of their version is not an entry and is not in ours ({text!r}); merge it by hand").format(
-                file=path, line=number, text=line[:60]
-            )
-        )
-
-
-def _loose_numbers(text: str, entries: dict[str, Entry]) -> dict[str, list[int]]:
-    """The non-blank lines outside every entry, each with the line numbers where it appears."""
-    inside = {entry.where.line + offset for entry in entries.values() for offset in range(len(entry.lines))}
-    found: dict[str, list[int]] = {}
-    for number, line in enumerate(text.split("\n"), start=1):
-        if number not in inside and line.strip():
-            found.setdefault(line, []).append(number)
-    return found
-
-
-def _loose_lines(text: str, entries: dict[str, Entry]) -> Counter:
-    return Counter({line: len(numbers) for line, numbers in _loose_numbers(text, entries).items()})
-
-
-def _check_merged(merged: str, expected: list[Entry], path: str) -> None:
+def _check_merged(merged: str, expected: list[Entry], path: str, unit: str) -> None:
     """The merged text must read back as exactly the expected entries, each with its original lines."""
-    entries, problems = parse_journal(merged, path)
+    entries, problems = parse_journal(merged, path, unit)
     if problems or [(e.id, e.lines) for e in entries] != [(e.id, e.lines) for e in expected]:
         raise CoopError(_("cannot merge {file}: the merged file would not read back as the entries of both sides").format(file=path))

@@ -23,7 +23,7 @@ from coop_cli import charter as charter_format
 from coop_cli import members as members_format
 from coop_cli.errors import CoopError
 from coop_cli.i18n import _, ngettext
-from coop_cli.journal import FileSummary, Problem, parse_journal, summarise_file, unbalanced
+from coop_cli.journal import FileSummary, Problem, parse_journal, summarise_file
 from coop_cli.model import Charter, Entry, Meeting
 
 LEDGER = "ledger"
@@ -134,16 +134,15 @@ class Coop:
         """Every entry of every journal file, in file then line order, and what could not be read."""
         entries: list[Entry] = []
         problems: list[Problem] = []
+        unit = self.charter().unit
         for relative in self.journal_files():
-            found, wrong = self._parse(relative)
+            found, wrong = self._parse(relative, unit)
             entries += found
             problems += wrong
         return entries, problems
 
-    def _parse(self, relative: str) -> tuple[list[Entry], list[Problem]]:
-        """One journal file of the working tree, and what is wrong with it, unbalanced entries included."""
-        found, problems = parse_journal(self.read(relative), relative)
-        return found, problems + unbalanced(found)
+    def _parse(self, relative: str, unit: str) -> tuple[list[Entry], list[Problem]]:
+        return parse_journal(self.read(relative), relative, unit)
 
     def balances(self, until: date | None = None) -> dict[str, Decimal]:
         """Every account's balance after the entries dated up to `until` (all by default), exactly as a full read gives.
@@ -153,13 +152,14 @@ class Coop:
         any other form, and files partly after `until`, are read in full.
         """
         cutoff = until.isoformat() if until else None
+        unit = self.charter().unit
         table: dict[str, Decimal] = {}
-        for relative, summary in self._summaries().items():
+        for relative, summary in self._summaries(unit).items():
             if summary is not None and (cutoff is None or summary.last <= cutoff):
                 for account, hundredths in summary.balances.items():
                     table[account] = table.get(account, Decimal(0)) + Decimal(hundredths).scaleb(-2)
             elif summary is None or summary.first <= cutoff:
-                found, problems = self._parse(relative)
+                found, problems = self._parse(relative, unit)
                 if problems:
                     self._refuse_unreadable(problems)
                 for entry in found:
@@ -168,9 +168,8 @@ class Coop:
                             table[posting.account] = table.get(posting.account, Decimal(0)) + posting.amount
         return table
 
-    def _summaries(self) -> dict[str, FileSummary | None]:
+    def _summaries(self, unit: str) -> dict[str, FileSummary | None]:
         """A summary per journal file (None: not in coop's form), from the cache where the file's blob id is known."""
-        unit = self.charter().unit
         files = self.journal_files()
         known = self._clean_blob_ids()
         cache_path = self._cache_path()

@@ -392,12 +392,8 @@ class Auditor:
             )
             self._reconcile(commit, path, [old] if old else [], books, [], unit)
             return
-        tail, first_line = text[len(old_text):], old_text.count("\n") + 1
-        if old_text and tail.startswith("\n"):
-            tail, first_line = tail[1:], first_line + 1  # the one blank line between the old entries and the new
-        elif old_text:
-            self.problem(_("the new entries do not begin after one blank line"), commit.id, f"{path}:{first_line}")
-        entries, problems = parse_journal(tail, path, first_line=first_line, unit=unit)
+        # Only what was appended is read: it begins with the one blank line after the old entries.
+        entries, problems = parse_journal(text[len(old_text):], path, first_line=old_text.count("\n") + 1, unit=unit)
         self._unreadable(commit, problems)
         register, charter, day = self.register(parent), self.rules(parent), trust.commit_day(commit.time, commit.offset)
         for entry in entries:

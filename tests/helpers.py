@@ -9,14 +9,16 @@ import subprocess
 from decimal import Decimal
 from pathlib import Path
 
+from coop_cli import charter
 from coop_cli.journal import parse_journal
 from coop_cli.model import Entry
 
 
 def entries_of(root: Path) -> list[Entry]:
+    unit = charter.parse((root / charter.FILE).read_text(encoding="utf-8")).unit
     entries: list[Entry] = []
     for path in sorted((root / "ledger").glob("*.journal")):
-        found, problems = parse_journal(path.read_text(encoding="utf-8"), str(path))
+        found, problems = parse_journal(path.read_text(encoding="utf-8"), str(path), unit)
         assert not problems, problems
         entries += found
     return entries

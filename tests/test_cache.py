@@ -6,6 +6,7 @@ import json
 import os
 from decimal import Decimal
 
+from coop_cli.journal import parse_journal, summarise_file
 from helpers import hledger_balances, nonzero
 
 
@@ -59,15 +60,29 @@ def test_an_older_checkout_gives_the_older_balances(coop_repo):
     assert coop_balances(coop_repo) == hledger_balances(coop_repo.root)
 
 
-def test_an_entry_appended_by_hand_in_another_form_is_read_in_full(coop_repo):
+def test_an_entry_appended_by_hand_that_the_quick_scan_does_not_take_is_read_in_full(coop_repo):
     books(coop_repo)
     coop_balances(coop_repo)
     journal = coop_repo.root / "ledger" / "2026-03.journal"
-    journal.write_text(journal.read_text() + "\n2026-03-20 Écrit à la main\n  members:claire  3 H\n  members:agnes\n")
+    decomposed = "E\u0301crit a\u0300 la main"  # in coop's form, but combining accents are beyond the quick scan
+    by_hand = f"2026-03-20 * {decomposed}\n    members:claire                3.00 H\n    members:agnes                -3.00 H\n"
+    journal.write_text(journal.read_text() + "\n" + by_hand)
+    assert summarise_file(journal.read_text(), "H") is None and not parse_journal(journal.read_text(), "x", "H")[1]
     assert coop_balances(coop_repo) == hledger_balances(coop_repo.root)
     assert coop_balances(coop_repo)["members:claire"] == Decimal("3.25")
     coop_repo.git("-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qam", "by hand")
     assert coop_balances(coop_repo) == hledger_balances(coop_repo.root)
+
+
+def test_an_entry_appended_by_hand_in_another_form_is_refused_not_misread(coop_repo):
+    books(coop_repo)
+    coop_balances(coop_repo)
+    journal = coop_repo.root / "ledger" / "2026-03.journal"
+    lines = journal.read_text().count("\n")
+    journal.write_text(journal.read_text() + "\n2026-03-20 Écrit à la main\n  members:claire  3 H\n  members:agnes\n")
+    done = coop_repo.run("balance", as_=None)
+    assert done.returncode == 1
+    assert done.stderr == f"error: ledger/2026-03.journal:{lines + 2}: cannot read the transaction header '2026-03-20 Écrit à la main'\n"
 
 
 def test_balances_at_a_date_cut_through_a_month(coop_repo):

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from coop_cli import book
 from coop_cli.errors import CoopError
 from coop_cli.journal import append_text, format_entry, parse_journal
-from coop_cli.merge import merge_journals
+from coop_cli import merge
 from coop_cli.model import Entry, Posting
 from coop_cli.repo import Coop
 from conftest import CoopFixture, cli_env, run_coop
@@ -31,6 +31,11 @@ FILE = "ledger/2026-03.journal"
 
 
 # ---------------------------------------------------------------- the union as a pure function
+
+def ulid(name: str) -> str:
+    """A ULID ending in `name`, so that messages are easy to check."""
+    return "01JQ8X3V5ZK2M4N6P8R0T2W4" + name.rjust(2, "0")
+
 
 def entry(entry_id: str, description: str = "Jardinage", day: int = 10, hours: str = "2.00", payer: str = "bernard", earner: str = "agnes") -> str:
     amount = Decimal(hours)
@@ -48,12 +53,16 @@ def journal(*entries: str) -> str:
 
 
 def ids(text: str) -> list[str]:
-    entries, problems = parse_journal(text, FILE)
+    entries, problems = parse_journal(text, FILE, "H")
     assert not problems, problems
     return [e.id for e in entries]
 
 
-A, B, C, D = (entry(f"ID-{name}", f"Service {name}", day) for day, name in enumerate("ABCD", start=1))
+A, B, C, D = (entry(ulid(name), f"Service {name}", day) for day, name in enumerate("ABCD", start=1))
+
+
+def merge_journals(ancestor: str, ours: str, theirs: str, path: str) -> str:
+    return merge.merge_journals(ancestor, ours, theirs, path, "H")
 
 
 def test_ours_is_kept_then_theirs_new_entries_follow_in_their_order():
@@ -61,12 +70,12 @@ def test_ours_is_kept_then_theirs_new_entries_follow_in_their_order():
     theirs = journal(A, D, C)
     merged = merge_journals(journal(A), ours, theirs, FILE)
     assert merged == ours + "\n" + D + "\n" + C
-    assert ids(merged) == ["ID-A", "ID-B", "ID-D", "ID-C"]
+    assert ids(merged) == [ulid("A"), ulid("B"), ulid("D"), ulid("C")]
 
 
 def test_an_entry_new_on_both_sides_is_kept_once():
     merged = merge_journals(journal(A), journal(A, B, C), journal(A, C, D), FILE)
-    assert ids(merged) == ["ID-A", "ID-B", "ID-C", "ID-D"]
+    assert ids(merged) == [ulid("A"), ulid("B"), ulid("C"), ulid("D")]
 
 
 def test_nothing_new_in_theirs_leaves_ours_as_it_is():
@@ -76,25 +85,23 @@ def test_nothing_new_in_theirs_leaves_ours_as_it_is():
 
 
 def test_a_file_added_on_both_sides_merges_from_an_empty_ancestor():
-    assert ids(merge_journals("", journal(A), journal(B), FILE)) == ["ID-A", "ID-B"]
+    assert ids(merge_journals("", journal(A), journal(B), FILE)) == [ulid("A"), ulid("B")]
 
 
-def test_the_separator_does_not_depend_on_how_ours_ends():
-    for ours in (A.rstrip("\n"), A, A + "\n", A + "\n\n"):
-        merged = merge_journals("", ours, journal(B), FILE)
-        assert merged.startswith(ours) and ids(merged) == ["ID-A", "ID-B"]
+def test_a_version_that_does_not_end_as_coop_writes_it_is_refused():
+    for ours, line in ((A.rstrip("\n"), 6), (A + "\n", 7), (A + "\n\n", 8)):
+        assert f"our version cannot be read at line {line}: " in refusal("", ours, journal(B))
 
 
-def test_theirs_exact_text_is_kept_even_when_not_canonical():
-    odd = "2026-03-05 * Couture   \r\n    ; id: ID-E\r\n    members:agnes  1 H\r\n    members:claire\r\n"
-    merged = merge_journals("", journal(A), odd, FILE)
-    assert merged.endswith("\n\n" + odd)
+def test_a_version_in_another_form_is_refused_not_merged():
+    odd = f"2026-03-05 * Couture   \r\n    ; id: {ulid('E')}\r\n    members:agnes  1 H\r\n    members:claire\r\n"
+    assert "their version cannot be read at line 1: a carriage return" in refusal("", journal(A), odd)
 
 
-def test_comments_both_sides_have_are_not_repeated():
+def test_comments_are_refused_even_when_both_sides_have_them():
     header = "; Bâtissons l'Alternative, mars 2026\n\n"
-    ours = header + journal(A, B)
-    assert merge_journals(header + journal(A), ours, header + journal(A, C), FILE) == ours + "\n" + C
+    message = refusal(header + journal(A), header + journal(A, B), header + journal(A, C))
+    assert "the common ancestor cannot be read at line 1: a comment outside an entry" in message
 
 
 def refusal(ancestor: str, ours: str, theirs: str) -> str:
@@ -106,8 +113,8 @@ def refusal(ancestor: str, ours: str, theirs: str) -> str:
 
 
 def test_one_id_for_two_different_entries_is_refused():
-    message = refusal(journal(A), journal(A, B), journal(A, entry("ID-B", "Autre chose")))
-    assert "ID-B" in message and "differs between our version" in message
+    message = refusal(journal(A), journal(A, B), journal(A, entry(ulid("B"), "Autre chose")))
+    assert ulid("B") in message and "differs between our version" in message
 
 
 @pytest.mark.parametrize("side", ["ours", "theirs"])
@@ -116,7 +123,7 @@ def test_deleting_an_entry_of_the_ancestor_is_refused(side):
     versions[side] = journal(B)
     message = refusal(journal(A, B), versions["ours"], versions["theirs"])
     version = "our version" if side == "ours" else "their version"
-    assert "ID-A" in message and f"missing from {version}" in message
+    assert ulid("A") in message and f"missing from {version}" in message
 
 
 @pytest.mark.parametrize("side", ["ours", "theirs"])
@@ -125,7 +132,7 @@ def test_editing_an_entry_of_the_ancestor_is_refused(side):
     versions[side] = versions[side].replace("2.00 H", "3.00 H", 1).replace("-2.00 H", "-3.00 H", 1)
     message = refusal(journal(A), versions["ours"], versions["theirs"])
     version = "our version" if side == "ours" else "their version"
-    assert "ID-A" in message and f"edited in {version}" in message
+    assert ulid("A") in message and f"edited in {version}" in message
 
 
 @pytest.mark.parametrize("version", ["the common ancestor", "our version", "their version"])
@@ -134,25 +141,25 @@ def test_a_version_coop_cannot_read_is_refused(version):
     texts = {"the common ancestor": journal(A), "our version": journal(A), "their version": journal(A)}
     texts[version] = broken
     message = refusal(*texts.values())
-    assert f"{version} cannot be read at line" in message and "this is not a transaction" in message
+    assert f"{version} cannot be read at line 8" in message and "this is not a transaction" in message
 
 
 def test_an_entry_without_id_is_refused():
-    no_id = "2026-03-06 * Sans id\n    members:agnes  1 H\n    members:bernard  -1 H\n"
+    no_id = entry(ulid("F")).replace(f"    ; id: {ulid('F')}\n", "")
     assert "has no id" in refusal(journal(A), journal(A), journal(A, no_id))
 
 
 def test_the_same_id_twice_in_theirs_is_refused():
     message = refusal(journal(A), journal(A), journal(A, B, B))
-    assert "ID-B appears twice in their version" in message
+    assert f"{ulid('B')} appears twice in their version" in message
 
 
 def test_text_in_theirs_that_is_not_an_entry_is_refused_rather_than_dropped():
     message = refusal(journal(A), journal(A, B), journal(A) + "\n; a note someone added\n")
-    assert "not an entry" in message and "a note someone added" in message
+    assert "their version cannot be read at line 8: a comment outside an entry" in message and "a note someone added" in message
 
 
-entry_ids = st.lists(st.text("0123456789ABCDEFGHJKMNPQRSTVWXYZ", min_size=6, max_size=26), min_size=0, max_size=14, unique=True)
+entry_ids = st.lists(st.text("0123456789ABCDEFGHJKMNPQRSTVWXYZ", min_size=25, max_size=25).map("0".__add__), min_size=0, max_size=14, unique=True)
 words = st.text("abcdefghijklmnopqrstuvwxyzéàç ", min_size=1, max_size=30).map(lambda s: s.strip() or "x")
 
 
@@ -179,7 +186,7 @@ def test_the_merge_keeps_every_entry_of_both_sides_once(ids_, descriptions, hour
     merged = merge_journals(journal(*(texts[i] for i in ancestor)), ours, theirs, FILE)
 
     assert merged.startswith(ours)
-    entries, problems = parse_journal(merged, FILE)
+    entries, problems = parse_journal(merged, FILE, "H")
     assert not problems
     assert sorted(e.id for e in entries) == sorted(set(ancestor + ours_new + theirs_new))
     assert all("".join(line + "\n" for line in e.lines) == texts[e.id] for e in entries)
@@ -191,21 +198,39 @@ def test_the_driver_writes_the_union_over_ours_without_a_coop(tmp_path):
     files = {"base": journal(A), "ours": journal(A, B), "theirs": journal(A, C)}
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    done = run_coop("merge-driver", "base", "ours", "theirs", FILE, cwd=tmp_path, env=cli_env())
+    done = run_coop("merge-driver", "--unit", "H", "base", "ours", "theirs", FILE, cwd=tmp_path, env=cli_env())
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "ours").read_text(encoding="utf-8") == journal(A, B, C)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["base", "ours", "theirs"]
+    unknown = run_coop("merge-driver", "base", "ours", "theirs", FILE, cwd=tmp_path, env=cli_env())
+    assert unknown.returncode == 1 and unknown.stderr.startswith("error: no coop repository in ") and unknown.stderr.count("\n") == 1
+
+
+def test_the_driver_reads_the_journals_in_the_unit_of_the_charter_where_git_runs_it(tmp_path):
+    for name, text in book.new_books("X").items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text.replace("\nunit: H ", "\nunit: HR"), encoding="utf-8")
+    in_hours = {"base": journal(A), "ours": journal(A, B), "theirs": journal(A, C)}
+    for name, text in in_hours.items():
+        (tmp_path / name).write_text(text.replace(" H\n", " HR\n"), encoding="utf-8")
+    done = run_coop("merge-driver", "base", "ours", "theirs", FILE, cwd=tmp_path, env=cli_env())
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "ours").read_text(encoding="utf-8") == journal(A, B, C).replace(" H\n", " HR\n")
+    for name, text in in_hours.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    done = run_coop("merge-driver", "base", "ours", "theirs", FILE, cwd=tmp_path, env=cli_env())
+    assert done.returncode == 1 and "the amount is in 'H', not in HR, the charter's unit" in done.stderr
 
 
 def test_the_driver_refuses_with_one_line_and_leaves_ours_alone(tmp_path):
-    files = {"base": journal(A), "ours": journal(A, B), "theirs": journal(entry("ID-A", "Réécrit"), C)}
+    files = {"base": journal(A), "ours": journal(A, B), "theirs": journal(entry(ulid("A"), "Réécrit"), C)}
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    done = run_coop("merge-driver", "base", "ours", "theirs", FILE, cwd=tmp_path, env=cli_env())
+    done = run_coop("merge-driver", "--unit", "H", "base", "ours", "theirs", FILE, cwd=tmp_path, env=cli_env())
     assert done.returncode == 1
-    assert done.stderr == f"error: cannot merge {FILE}: entry ID-A was edited in their version (line 1); entries are never changed, they are reversed\n"
+    assert done.stderr == f"error: cannot merge {FILE}: entry {ulid('A')} was edited in their version (line 1); entries are never changed, they are reversed\n"
     assert (tmp_path / "ours").read_text(encoding="utf-8") == files["ours"]
-    missing = run_coop("merge-driver", "base", "ours", "nowhere", cwd=tmp_path, env=cli_env())
+    missing = run_coop("merge-driver", "--unit", "H", "base", "ours", "nowhere", cwd=tmp_path, env=cli_env())
     assert missing.returncode == 1 and missing.stderr.startswith("error: cannot read nowhere")
 
 
@@ -376,7 +401,7 @@ def test_git_union_merge_fuses_two_entries_that_share_a_line_and_coops_driver_do
     assert git(clones.a, "merge", "-q", "--no-edit", "origin/main", check=False).returncode == 0  # union never conflicts
     fused = (clones.a / FILE).read_text(encoding="utf-8")
     assert fused.count(shared) == 1  # one posting line for two entries
-    fused_entries = {e.id: e.lines for e in parse_journal(fused, FILE)[0]}
+    fused_entries = {e.id: e.lines for e in parse_journal(fused, FILE, "H")[0]}
     assert fused_entries != {**ours, **theirs}
     assert subprocess.run(["hledger", "-f", str(clones.a / FILE), "bal"], capture_output=True).returncode != 0
 

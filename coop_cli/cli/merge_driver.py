@@ -1,6 +1,7 @@
 """`coop merge-driver ANCESTOR OURS THEIRS [PATH]`: the journal merge driver git runs (see .gitattributes).
 
-It needs no coop repository: git hands it three files and reads the result back from OURS.
+Git hands it three files and reads the result back from OURS; it runs at the top of the coop's work tree,
+where the charter names the journals' unit (or `--unit` names it, outside a coop).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import typer
 from coop_cli.errors import CoopError
 from coop_cli.i18n import _
 from coop_cli.merge import merge_journals
+from coop_cli.repo import Coop
 
 
 def register(app: typer.Typer) -> None:
@@ -30,8 +32,10 @@ def merge_driver(
     ours: Path = typer.Argument(..., metavar="OURS", help=_("Our version (git's %A); replaced by the merge.")),
     theirs: Path = typer.Argument(..., metavar="THEIRS", help=_("Their version (git's %B).")),
     path: str = typer.Argument(None, metavar="PATH", show_default=False, help=_("The file's path in the repository, for messages (git's %P).")),
+    unit: str = typer.Option(None, "--unit", metavar="UNIT", show_default=False, help=_("The unit the journals are written in; by default the charter's, in the coop where git runs the driver.")),
 ) -> None:
-    merged = merge_journals(_read(ancestor), _read(ours), _read(theirs), path or str(ours))
+    texts = _read(ancestor), _read(ours), _read(theirs)
+    merged = merge_journals(*texts, path or str(ours), unit or Coop.find(Path.cwd()).charter().unit)
     _replace(ours, merged)
 
 
