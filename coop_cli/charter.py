@@ -67,10 +67,7 @@ def split(text: str) -> tuple[str, str]:
 
 def parse(text: str) -> Charter:
     front, _text = split(text)
-    try:
-        return _charter_from(yamltext.load_fast(front, FILE))
-    except CoopError:
-        return _charter_from(yamltext.load(front, FILE))  # read again as YAML 1.2, naming lines
+    return _charter_from(yamltext.read(front, FILE, first_line=2))  # the front matter begins on line 2
 
 
 def _charter_from(rules: Any) -> Charter:
@@ -168,4 +165,4 @@ def _yaml_value(key: str, value: str) -> str:
         return value
     if key in ("step", "max_exchange", "min_balance", "max_balance", "quorum"):
         return str(parse_decimal(value, key))
-    return value
+    return value if yamltext.reads_as_text(value) else _quoted(value)  # a unit `NO` is text, not YAML 1.1's false

@@ -26,7 +26,7 @@ _GROUP_FIELDS = {"name", "members", "decision"}
 
 @dataclass(frozen=True)
 class Register:
-    """The parsed register, in file order, and its text (whose comment-keeping YAML document is read only to rewrite it)."""
+    """The parsed register, in file order, and its text (whose comment-keeping YAML document serves only to rewrite it)."""
 
     members: tuple[Member, ...]
     text: str = ""
@@ -91,11 +91,7 @@ class Register:
 
 
 def parse(text: str) -> Register:
-    """Read fast with PyYAML; if anything is wrong, read again with ruamel.yaml to name the line."""
-    try:
-        return _register(yamltext.load_fast(text, FILE), text)
-    except CoopError:
-        return _register(yamltext.load(text, FILE), text)
+    return _register(yamltext.read(text, FILE), text)
 
 
 def _register(document: Any, text: str) -> Register:

@@ -89,7 +89,8 @@ def test_a_member_who_signs_more_than_their_own_new_key_into_the_register_is_cau
     second = (ssh_keygen_key(tmp_path, "claire_phone").with_suffix(".pub")).read_text().strip()
     assert coop_repo.run("member", "key", "add", "claire", second, as_="claire").returncode == 0
     text = (coop_repo.root / "members.yaml").read_text()
-    (coop_repo.root / "members.yaml").write_text(text.replace("name: Claire\n", "name: Claire\n    roles: [treasurer]\n"))
+    claire = "name: Claire\n    since: 2020-03-10\n    status: active\n    roles: "
+    (coop_repo.root / "members.yaml").write_text(text.replace(claire + "[]", claire + "[treasurer]"))
     subprocess.run(["git", "-c", "user.name=Claire", "-c", "user.email=claire@coop.invalid", "-c", "gpg.format=ssh",
                     "-c", f"user.signingkey={coop_repo.keys['claire']}", "commit", "-q", "-S", "-am", "roles"], cwd=coop_repo.root, check=True)
     done = coop_repo.run("verify", "--full", "--format", "json", as_=None)
