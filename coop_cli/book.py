@@ -196,24 +196,14 @@ def record(
         recorder = recorder_for(coop, identity, register, signer)
         balances = coop.balances()
         before = dict(balances)
-        alike = {} if allow_duplicates else _recorded_alike(coop, [unsigned for _line, unsigned in drafts])
-        seen: dict[tuple, int | None] = {}
-        entries = []
-        for line, unsigned in drafts:
-            entry = recorded_by(unsigned, recorder.member.id)
-            key = _same(entry)
-            if key in alike:
-                found = [_("the same exchange as {id} of {date}, already in the books (if it happened twice, give --allow-duplicates)").format(
-                    id=alike[key].id, date=alike[key].date)]
-            elif key in seen and not allow_duplicates:
-                found = [_("the same exchange as {file}:{line} (if it happened twice, give --allow-duplicates)").format(file=origin, line=seen[key])]
-            else:
-                found = checks.entry_problems(entry, charter, register, balances, recorder.member, today)
-            seen.setdefault(key, line)
-            problems += [(line, message) for message in found]
-            if not found:
-                reports.post(entry, balances)
-                entries.append(entry)
+        lines = [line for line, _unsigned in drafts]
+        entries = [recorded_by(unsigned, recorder.member.id) for _line, unsigned in drafts]
+        alike = {} if allow_duplicates else recorded_alike(coop, entries)
+        same_as = None if allow_duplicates else (
+            lambda index: _("the same exchange as {file}:{line} (if it happened twice, give --allow-duplicates)").format(file=origin, line=lines[index]))
+        found = check_in_order(entries, charter, register, balances, recorder.member, today, alike, same_as)
+        problems += [(line, message) for line, messages in zip(lines, found) for message in messages]
+        entries = [entry for entry, messages in zip(entries, found) if not messages]
         _refuse(sorted(problems, key=lambda p: p[0] or 0), origin)
         if not entries:
             raise CoopError(_("nothing to record"))
@@ -222,6 +212,38 @@ def record(
             return Recorded(entries, None, notes, moved)
         commit = _write(coop, recorder, entries, charter.unit, _record_message(entries, charter.unit, origin, digest))
         return Recorded(entries, commit, notes, moved)
+
+
+def check_in_order(
+    entries: list[Entry],
+    charter,
+    register: members_format.Register,
+    balances: dict[str, Decimal],
+    recorder: Member,
+    today: date,
+    alike: dict[tuple, Entry],
+    same_as: Callable[[int], str] | None,
+) -> list[list[str]]:
+    """The problems of each entry, in order, each judged on the balances the passing entries before it leave
+    (posted into `balances`). The same exchange as one of `alike` (the books), or as an earlier entry (whose index
+    `same_as` turns into the sentence; None allows it), is refused.
+    """
+    seen: dict[tuple, int] = {}
+    found = []
+    for index, entry in enumerate(entries):
+        key = _same(entry)
+        if key in alike:
+            problems = [_("the same exchange as {id} of {date}, already in the books (if it happened twice, give --allow-duplicates)").format(
+                id=alike[key].id, date=alike[key].date)]
+        elif key in seen and same_as is not None:
+            problems = [same_as(seen[key])]
+        else:
+            problems = checks.entry_problems(entry, charter, register, balances, recorder, today)
+        seen.setdefault(key, index)
+        if not problems:
+            reports.post(entry, balances)
+        found.append(problems)
+    return found
 
 
 def _drafts(register: members_format.Register, exchanges: list[Exchange], origin: str | None, today: date) -> tuple[list, list]:
@@ -247,7 +269,7 @@ def _same(entry: Entry) -> tuple:
     return entry.date, entry.payer, entry.earner, entry.hours, entry.description
 
 
-def _recorded_alike(coop: Coop, drafts: list[Entry]) -> dict[tuple, Entry]:
+def recorded_alike(coop: Coop, drafts: list[Entry]) -> dict[tuple, Entry]:
     """The entries of the books that are the same exchange as one of `drafts`, and that no entry reverses.
 
     Cheap on big books: only the months of the drafts are read, and a month is parsed only if its text holds the

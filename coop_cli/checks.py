@@ -31,7 +31,7 @@ def entry_problems(
     if entry.date > today:
         problems.append(_("the date {date} is in the future").format(date=entry.date))
     if not problems:
-        problems += _limit_problems(payer, earner, hours, charter, balances)
+        problems += limit_problems(payer, earner, hours, charter, balances)
     return problems + recorder_problems(recorder, payer, charter)
 
 
@@ -81,7 +81,7 @@ def _party_problems(account: str, when: date, register: Register) -> list[str]:
     return []
 
 
-def _limit_problems(payer: str, earner: str, hours: Decimal, charter: Charter, balances: dict[str, Decimal]) -> list[str]:
+def limit_problems(payer: str, earner: str, hours: Decimal, charter: Charter, balances: dict[str, Decimal]) -> list[str]:
     problems = []
     if payer != COOP_ACCOUNT:
         after = balances.get(payer, Decimal(0)) - hours

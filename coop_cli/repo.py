@@ -279,6 +279,56 @@ class Coop:
         git(self.root, "config", "gpg.ssh.allowedSignersFile", str(path))
         return path
 
+    # ------------------------------------------------------------ this copy's own files in .git/coop, never committed
+
+    def read_own(self, name: str) -> str | None:
+        """The text of one of this copy's own files, or None when there is none (or it cannot be read)."""
+        try:
+            return (self.git_dir() / "coop" / name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def write_own(self, name: str, text: str, durable: bool = True) -> None:
+        """Replace one of this copy's own files whole: a reader, or a run killed meanwhile, finds the old or the new text.
+
+        `durable` also waits for the disk, which only a power cut needs; a killed process loses nothing either way.
+        """
+        folder = self.git_dir() / "coop"
+        folder.mkdir(exist_ok=True)
+        temporary = folder / f"{name}.{os.getpid()}.tmp"
+        try:
+            with open(temporary, "wb") as stream:
+                stream.write(text.encode("utf-8"))
+                if durable:
+                    stream.flush()
+                    os.fsync(stream.fileno())
+            os.replace(temporary, folder / name)
+        except OSError as problem:
+            temporary.unlink(missing_ok=True)
+            raise CoopError(_("cannot write {file}: {reason}").format(file=folder / name, reason=problem.strerror)) from None
+
+    def remove_own(self, name: str) -> None:
+        (self.git_dir() / "coop" / name).unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def alone(self, name: str, busy: str) -> Iterator[None]:
+        """Hold `.git/coop/NAME.lock` for a long task that two runs must not share; refused with `busy` if held.
+
+        Unlike `writing()` it does not wait: the other holder is a person at a terminal, not a quick command.
+        """
+        folder = self.git_dir() / "coop"
+        try:
+            folder.mkdir(exist_ok=True)
+            lock = open(folder / f"{name}.lock", "a")
+        except OSError as problem:
+            raise CoopError(_("cannot write in {folder}: {reason} (is this copy read-only?)").format(folder=folder, reason=problem.strerror)) from None
+        with lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise CoopError(busy) from None
+            yield
+
     @contextlib.contextmanager
     def writing(self) -> Iterator[list[str]]:
         """Hold the coop's lock while reading, checking and committing; yields notes for the user.

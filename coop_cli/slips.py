@@ -168,7 +168,7 @@ def _header(cells: list[str], origin: str, line: int) -> Header:
             fields[index] = field
     missing = [field for field in REQUIRED if field not in fields.values()]
     if missing and not problems:
-        problems.append(_("{file}:{line}: the header row has no column for {field}").format(file=origin, line=line, field=_field_name(missing[0])))
+        problems.append(_("{file}:{line}: the header row has no column for {field}").format(file=origin, line=line, field=field_name(missing[0])))
     if problems:
         raise Refusals(problems)
     return Header(fields, {index: cells[index].strip() for index in fields})
@@ -180,7 +180,7 @@ def _row(cells: list[str], header: Header | None, line: int) -> BatchRow:
         if len(cells) not in (5, 6):
             raise BadInput(_("expected 5 or 6 columns (date,payer,earner,hours,description[,cat]), found {n}").format(n=len(cells)))
         positions = dict(enumerate(POSITIONS[: len(cells)]))
-        labels = {field: f"{_letter(index)} ({_field_name(field)})" for index, field in positions.items()}
+        labels = {field: f"{_letter(index)} ({field_name(field)})" for index, field in positions.items()}
     else:
         positions = header.fields
         labels = {field: f"{_letter(index)} ({header.names[index]})" for index, field in positions.items()}
@@ -230,5 +230,5 @@ def _letter(index: int) -> str:
     return name
 
 
-def _field_name(field: str) -> str:
+def field_name(field: str) -> str:
     return {"date": _("date"), "payer": _("payer"), "earner": _("earner"), "hours": _("hours"), "description": _("description"), "cat": _("category")}[field]

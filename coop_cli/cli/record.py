@@ -1,6 +1,8 @@
-"""`coop record`: append one signed exchange (or a whole CSV batch) and commit it, or with --dry-run only show it."""
+"""`coop record`: append one signed exchange (or a whole CSV batch, or a pile typed in a guided session) and commit it,
+or with --dry-run only show it."""
 
 import hashlib
+import sys
 from pathlib import Path
 
 import typer
@@ -27,7 +29,11 @@ def register(app: typer.Typer) -> None:
             "one naming the columns in English or French (date;payeur;bénéficiaire;heures;description;catégorie).\n\n"
             "The same exchange twice (in the file, or already in the books) is refused, and so is a file imported before, "
             "unless --allow-duplicates. --dry-run shows what would be recorded and the balances after, and writes nothing.\n\n"
-            "Example: coop record --batch slips.csv --dry-run"
+            "Example: coop record --batch slips.csv --dry-run\n\n"
+            "With no arguments, on a terminal, coop record asks for a pile of slips field by field (Tab completes names and "
+            "categories), checks each slip as it is typed, shows the pile in a table, and records it in one commit once you "
+            "confirm. Until then the pile is kept as a draft: after a kill or Ctrl-C, the next coop record offers to take it up. "
+            "--date and --cat then prefill the first slip's date and each slip's category."
         ),
         context_settings={"ignore_unknown_options": True},  # so that `-2` reaches the hours check, which explains it
     )(record)
@@ -60,10 +66,30 @@ def record(
     else:
         if encoding is not None:
             raise BadInput(_("--encoding is the encoding of a --batch file; give it with --batch"))
-        missing = [name for name, value in (("PAYER", payer), ("EARNER", earner), ("HOURS", hours), ("DESCRIPTION", description)) if value is None]
-        if missing:
-            raise BadInput(_("missing argument {name} (usage: coop record PAYER EARNER HOURS DESCRIPTION)").format(name=missing[0]))
-        done = book.record(coop, who, [book.Exchange(payer, earner, hours, description, when, cat)], **options)
+        if all(value is None for value in (payer, earner, hours, description)) and sys.stdin.isatty() and sys.stdout.isatty():
+            from coop_cli.cli import guided  # prompt_toolkit is loaded only for a guided session
+
+            done = guided.guided(coop, who, when=when, cat=cat, **options)
+            if done is None:
+                return
+            if dry_run:
+                _show(coop, done)
+                typer.echo(guided.kept_as_draft(len(done.entries)))
+                return
+        else:
+            done = _one(coop, who, payer, earner, hours, description, when, cat, options)
+    _show(coop, done)
+
+
+def _one(coop, who, payer, earner, hours, description, when, cat, options) -> book.Recorded:
+    missing = [name for name, value in (("PAYER", payer), ("EARNER", earner), ("HOURS", hours), ("DESCRIPTION", description)) if value is None]
+    if missing:
+        raise BadInput(_("missing argument {name} (usage: coop record PAYER EARNER HOURS DESCRIPTION)").format(name=missing[0]))
+    return book.record(coop, who, [book.Exchange(payer, earner, hours, description, when, cat)], **options)
+
+
+def _show(coop, done: book.Recorded) -> None:
+    """What was recorded, each entry with its id; or in a dry run what would be, with the balances after."""
     note(*done.notes)
     unit = coop.charter().unit
     for entry in done.entries:
