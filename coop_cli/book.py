@@ -201,7 +201,7 @@ def record(
         alike = {} if allow_duplicates else recorded_alike(coop, entries)
         same_as = None if allow_duplicates else (
             lambda index: _("the same exchange as {file}:{line} (if it happened twice, give --allow-duplicates)").format(file=origin, line=lines[index]))
-        found = check_in_order(entries, charter, register, balances, recorder.member, today, alike, same_as)
+        found = check_in_order(entries, charter, register, balances, recorder.member, today, alike, same_as, checks.decided_on(coop.meetings))
         problems += [(line, message) for line, messages in zip(lines, found) for message in messages]
         entries = [entry for entry, messages in zip(entries, found) if not messages]
         _refuse(sorted(problems, key=lambda p: p[0] or 0), origin)
@@ -223,10 +223,12 @@ def check_in_order(
     today: date,
     alike: dict[tuple, Entry],
     same_as: Callable[[int], str] | None,
+    decided_on: checks.DecidedOn = checks.UNKNOWN,
 ) -> list[list[str]]:
     """The problems of each entry, in order, each judged on the balances the passing entries before it leave
     (posted into `balances`). The same exchange as one of `alike` (the books), or as an earlier entry (whose index
-    `same_as` turns into the sentence; None allows it), is refused.
+    `same_as` turns into the sentence; None allows it), is refused. Each party's status is judged at the exchange's
+    date (`decided_on`: a slip written late).
     """
     seen: dict[tuple, int] = {}
     found = []
@@ -238,7 +240,7 @@ def check_in_order(
         elif key in seen and same_as is not None:
             problems = [same_as(seen[key])]
         else:
-            problems = checks.entry_problems(entry, charter, register, balances, recorder, today)
+            problems = checks.entry_problems(entry, charter, register, balances, recorder, today, decided_on)
         seen.setdefault(key, index)
         if not problems:
             reports.post(entry, balances)
@@ -426,10 +428,11 @@ def _reverse(
             raise CoopError(_("nothing left to reverse in commit {commit}: {reasons}").format(commit=of_commit[:10], reasons=_("; ").join(left)))
         balances = reports.balances(books.entries)
         reversals, problems = [], []
+        decided_on = checks.decided_on(coop.meetings)
         for original in originals:
             exchange = Exchange(party(original.earner), party(original.payer), format_hours(original.hours), reason, when, original.tag("cat"))
             entry = recorded_by(draft(exchange, today, "reversal", (("reverses", original.id),)), recorder.member.id)
-            found = checks.entry_problems(entry, charter, register, balances, recorder.member, today)
+            found = checks.entry_problems(entry, charter, register, balances, recorder.member, today, decided_on)
             problems += [_("{id}: {problem}").format(id=original.id, problem=p) if of_commit else p for p in found]
             if not found:
                 reports.post(entry, balances)
@@ -615,7 +618,10 @@ GITATTRIBUTES = """\
 # Journals are merged by coop's driver, which unions entries by id and refuses to drop any.
 # Never use git's built-in union driver here: it fuses two entries that share a line.
 ledger/*.journal merge=coop-journal
+# Open minutes changed in two copies are joined: attendees, notes and decisions of both.
+ledger/meetings/*.md merge=coop-minutes
 """
+MINUTES_ATTRIBUTE = "ledger/meetings/*.md merge=coop-minutes"
 
 
 def new_books(name: str) -> dict[str, str]:
@@ -657,8 +663,24 @@ def start_books(coop: Coop, name: str, files: dict[str, str]) -> str:
 
 def configure(coop: Coop) -> None:
     """Local git settings every clone of a coop needs: the journal merge driver and the allowed signers."""
-    git(coop.root, "config", "merge.coop-journal.name", "coop journal merge (union by entry id)")
-    git(coop.root, "config", "merge.coop-journal.driver", "coop merge-driver %O %A %B %P")
+    merge_drivers(coop)
     git(coop.root, "config", "gpg.format", "ssh")
     if (coop.root / members_format.FILE).exists():
         coop.publish_signers(members_format.allowed_signers(coop.register(), namespace_for(coop.fingerprint())))
+
+
+def merge_drivers(coop: Coop) -> None:
+    """Git set up to merge journals and minutes as coop joins them, in this copy.
+
+    A coop made before minutes were joined declares only the journal driver in its committed .gitattributes: the
+    minutes' line is also kept in this copy's own .git/info/attributes, which `coop clone` and every `coop sync` write.
+    """
+    git(coop.root, "config", "merge.coop-journal.name", "coop journal merge (union by entry id)")
+    git(coop.root, "config", "merge.coop-journal.driver", "coop merge-driver %O %A %B %P")
+    git(coop.root, "config", "merge.coop-minutes.name", "coop minutes merge (attendees, notes and decisions of both)")
+    git(coop.root, "config", "merge.coop-minutes.driver", "coop merge-minutes %O %A %B %P")
+    attributes = coop.git_dir() / "info" / "attributes"
+    text = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
+    if MINUTES_ATTRIBUTE not in text.split("\n"):
+        attributes.parent.mkdir(exist_ok=True)
+        attributes.write_text(text + ("\n" if text and not text.endswith("\n") else "") + MINUTES_ATTRIBUTE + "\n", encoding="utf-8")

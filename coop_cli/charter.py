@@ -11,7 +11,7 @@ from typing import Any
 
 from coop_cli import yamltext
 from coop_cli.errors import BadInput, CoopError
-from coop_cli.i18n import _
+from coop_cli.i18n import LANGUAGES, _
 from coop_cli.model import HOUR_DIGITS, ROLES, Charter, check_text, parse_decimal
 
 FILE = "charter.md"
@@ -32,6 +32,7 @@ meeting_credit: true      # attendees earn the meeting's duration from the coop 
 quorum: 0.5               # share of active members present for a valid decision
 majority: simple          # simple | two-thirds | consensus
 signed_commits: required  # required | optional: git commits signed by the recorder's key
+language: en              # en | fr: the language the minutes are written in
 """
 
 DEFAULT_TEXT = """
@@ -104,7 +105,7 @@ def _charter(rules: dict[str, Any]) -> Charter:
         if not isinstance(rules["meeting_credit"], bool):
             raise BadInput(_("meeting_credit must be true or false"))
         values["meeting_credit"] = rules["meeting_credit"]
-    for key, choices in (("majority", MAJORITIES), ("signed_commits", SIGNED_COMMITS)):
+    for key, choices in (("majority", MAJORITIES), ("signed_commits", SIGNED_COMMITS), ("language", LANGUAGES)):
         if key in rules:
             if rules[key] not in choices:
                 raise BadInput(_("{key} must be one of {choices}, got {value!r}").format(key=key, choices=", ".join(choices), value=rules[key]))

@@ -229,7 +229,8 @@ class Pile:
         alike = {} if self.allow_duplicates else book.recorded_alike(self.coop, entries)
         same_as = None if self.allow_duplicates else (
             lambda index: _("the same exchange as slip {number} (if it happened twice, give --allow-duplicates)").format(number=numbers[index]))
-        found = iter(book.check_in_order(entries, self.charter, self.register, balances, self.recorder, self.today, alike, same_as))
+        found = iter(book.check_in_order(entries, self.charter, self.register, balances, self.recorder, self.today, alike, same_as,
+                                        checks.decided_on(self.coop.meetings)))
         return [[unread[index]] if index in unread else next(found) for index in range(len(slips))], balances
 
     # ------------------------------------------------------------ what completion offers

@@ -17,12 +17,12 @@ from coop_cli import meetings as meetings_format
 from coop_cli import members as members_format
 from coop_cli.errors import BadInput, CoopError
 from coop_cli.i18n import _
-from coop_cli.model import COOP_ACCOUNT, ROLES, STATUSES, Decision, Meeting, check_text, folded, parse_date, parse_hours
+from coop_cli.model import COOP_ACCOUNT, ROLES, STATUSES, Decision, Meeting, check_text, folded, parse_date, parse_hours, party
 from coop_cli.repo import Coop
 
 RULE_TYPES = {
     "unit": str, "step": "number", "max_exchange": "number", "min_balance": "number", "max_balance": "number",
-    "recorders": "roles", "meeting_credit": bool, "quorum": "number", "majority": str, "signed_commits": str, "name": str,
+    "recorders": "roles", "meeting_credit": bool, "quorum": "number", "majority": str, "signed_commits": str, "language": str, "name": str,
 }
 
 
@@ -72,9 +72,9 @@ def new_meeting(coop: Coop, identity: book.Identity, title: str, when: str, dura
     day = parse_date(when)
     hours = parse_hours(duration)
     place = check_text(place, _("the place")) if place else ""
-    meeting = meetings_format.Meeting(meetings_format.slug_for(day, title), title, day, hours, place)
     with _minutes(coop, identity) as recorder:
         charter = coop.charter()
+        meeting = meetings_format.Meeting(meetings_format.slug_for(day, title), title, day, hours, place, language=charter.language)
         problems = checks.amount_problems(hours, charter) if charter.meeting_credit else []
         if problems:  # found now, not when closing the minutes credits each attendee the duration
             raise CoopError(_("the duration cannot be credited: {problem}").format(problem=problems[0]))
@@ -88,10 +88,12 @@ def attend(coop: Coop, identity: book.Identity, slug: str, member_ids: list[str]
     with _minutes(coop, identity) as recorder:
         meeting = _open_meeting(coop, slug)
         register = coop.register()
+        decided_on = checks.decided_on(coop.meetings)
         for member_id in member_ids:
             member = register.require(member_id)
-            if not member.active:
-                raise CoopError(_("{id} is {status} and cannot attend as a member").format(id=member.id, status=member.status))
+            status = checks.status_on(member, meeting.date, decided_on)  # minutes may be written after the meeting
+            if status != "active":
+                raise CoopError(_("{id} is {status} and cannot attend as a member").format(id=member.id, status=status))
             if member.since > meeting.date:
                 raise CoopError(_("{id} joined on {since}, after the meeting").format(id=member.id, since=member.since))
         if all(m in meeting.attendees for m in member_ids):
@@ -135,7 +137,11 @@ def decide(
 
 
 def close(coop: Coop, identity: book.Identity, slug: str, today: date | None = None) -> tuple[Meeting, list, list[str], str]:
-    """Close the minutes; with meeting_credit, each attendee earns the duration from the coop account, in the same commit."""
+    """Close the minutes; with meeting_credit, each attendee earns the duration from the coop account, in the same commit.
+
+    A treasurer or a secretary closes, and signs the credits. The minutes end with what the closing did: the attendees
+    against the active members and the quorum, who was credited and who was not (and the commit message says why).
+    """
     today = today or date.today()
     signer = book.load_signer(coop, identity)
     with coop.writing():
@@ -145,24 +151,27 @@ def close(coop: Coop, identity: book.Identity, slug: str, today: date | None = N
         meeting = _open_meeting(coop, slug)
         if meeting.date > today:
             raise CoopError(_("the meeting {slug} has not happened yet ({date})").format(slug=slug, date=meeting.date))
-        closed = replace(meeting, status="closed")
         entries, uncredited = [], []
         if charter.meeting_credit:
             # What would refuse every credit refuses the close: closed minutes never change, credits lost would stay lost.
-            refused = checks.amount_problems(meeting.duration, charter) + checks.recorder_problems(recorder.member, COOP_ACCOUNT, charter)
+            refused = checks.amount_problems(meeting.duration, charter) + checks.recorder_problems(recorder.member, COOP_ACCOUNT, charter, True)
             if refused:
                 raise CoopError(_("cannot close {slug} with its credits: {problem}").format(slug=slug, problem=refused[0]))
             balances = coop.balances()
+            decided_on = checks.decided_on(coop.meetings)
             for attendee in meeting.attendees:
                 exchange = book.Exchange("coop", attendee, str(meeting.duration), meeting.title, meeting.date.isoformat())
                 entry = book.recorded_by(book.draft(exchange, today, "meeting", (("meeting", slug),)), recorder.member.id)
-                problems = checks.entry_problems(entry, charter, register, balances, recorder.member, today)
+                problems = checks.entry_problems(entry, charter, register, balances, recorder.member, today, decided_on, meeting)
                 if problems:
                     # Say who is not credited and why (suspended since, say), rather than leave minutes that never close.
                     uncredited.append(_("{id} is not credited: {problem}").format(id=attendee, problem=problems[0]))
                     continue
                 reports.post(entry, balances)
                 entries.append(entry)
+        active = sum(1 for m in register.members if m.active)
+        closing = meetings_format.closing_for(meeting, charter, active, [party(e.earner) for e in entries])
+        closed = replace(meeting, status="closed", closing=closing)
         journals = book.signed_journal_changes(coop, recorder, entries, charter.unit)
         message = f"meeting close: {slug}, {len(entries)} credits of {meeting.duration} {charter.unit}\n"
         message += "".join(f"\n{line}" for line in uncredited)
@@ -265,8 +274,7 @@ def add_group(coop: Coop, identity: book.Identity, name: str, decision_id: str) 
 def join_group(coop: Coop, identity: book.Identity, name: str, member_ids: list[str]) -> str:
     with _managing(coop, identity) as recorder:
         register = coop.register()
-        if not any(g.name == name for g in register.groups):
-            raise CoopError(_("there is no group {name!r} (see coop group list)").format(name=name))
+        _require_group(register, name)
         group = next(g for g in register.groups if g.name == name)
         for member_id in member_ids:
             if not register.require(member_id).active:
@@ -276,3 +284,31 @@ def join_group(coop: Coop, identity: book.Identity, name: str, member_ids: list[
         text = members_format.with_group_members(register, name, member_ids)
         return book.commit_register(coop, text, f"group join: {name}: {' '.join(member_ids)}\n", recorder)
 
+
+
+def rename_group(coop: Coop, identity: book.Identity, name: str, new_name: str, decision_id: str) -> str:
+    """A working group under a new name, its members and founding decision kept; the commit cites the decision."""
+    new_name = check_text(new_name, _("a group's name"))
+    with _managing(coop, identity) as recorder:
+        adopted(coop, decision_id)
+        register = coop.register()
+        _require_group(register, name)
+        if any(g.name == new_name for g in register.groups):
+            raise CoopError(_("the group {name!r} already exists").format(name=new_name))
+        text = members_format.with_group_renamed(register, name, new_name)
+        return book.commit_register(coop, text, f"group rename: {name} -> {new_name} ({decision_id})\n\nDecision: {decision_id}\n", recorder)
+
+
+def remove_group(coop: Coop, identity: book.Identity, name: str, decision_id: str) -> str:
+    """A working group removed from the register (its members stay members); the commit cites the decision."""
+    with _managing(coop, identity) as recorder:
+        adopted(coop, decision_id)
+        register = coop.register()
+        _require_group(register, name)
+        text = members_format.without_group(register, name)
+        return book.commit_register(coop, text, f"group remove: {name} ({decision_id})\n\nDecision: {decision_id}\n", recorder)
+
+
+def _require_group(register: members_format.Register, name: str) -> None:
+    if not any(g.name == name for g in register.groups):
+        raise CoopError(_("there is no group {name!r} (see coop group list)").format(name=name))

@@ -16,11 +16,11 @@ from typing import Any
 from coop_cli import yamltext
 from coop_cli.errors import BadInput, CoopError
 from coop_cli.i18n import _
-from coop_cli.model import COOP_ACCOUNT, ROLES, STATUSES, Group, Member, check_member_id, check_text, folded, parse_date
+from coop_cli.model import COOP_ACCOUNT, HISTORY_ITEM, ROLES, STATUSES, Group, Member, check_member_id, check_text, folded, parse_date
 
 FILE = "members.yaml"
 EMPTY = "# The member register of the cooperative: see `coop member --help`.\nmembers: []\n"
-_FIELDS = {"id", "name", "since", "status", "roles", "keys", "offers", "wants", "decisions"}
+_FIELDS = {"id", "name", "since", "status", "roles", "keys", "offers", "wants", "decisions", "history"}
 _GROUP_FIELDS = {"name", "members", "decision"}
 
 
@@ -167,6 +167,10 @@ def _member(item: Any) -> Member:
     keys = _strings(item.get("keys"), "keys")
     for key in keys:
         check_key_line(key, member_id)
+    history = _strings(item.get("history"), "history")
+    for earlier in history:
+        if not HISTORY_ITEM.fullmatch(earlier):
+            raise BadInput(_("{id}: {value!r} in history is not an earlier status written like 'active until D-2026-003'").format(id=member_id, value=earlier))
     return Member(
         id=member_id,
         name=check_text(_string(item["name"], "name"), "name"),
@@ -177,6 +181,7 @@ def _member(item: Any) -> Member:
         offers=_strings(item.get("offers"), "offers"),
         wants=_strings(item.get("wants"), "wants"),
         decisions=_strings(item.get("decisions"), "decisions"),
+        history=history,
     )
 
 
@@ -299,12 +304,18 @@ def with_changes(register: Register, member_id: str, changes: dict[str, Any], de
     from ruamel.yaml.comments import CommentedSeq
 
     item = _item(register, member_id)
+    ended = str(item.get("status", "active"))
     for key, value in changes.items():
         item[key] = _flow(tuple(value)) if isinstance(value, list) else value
     decisions = item.get("decisions")
     if not isinstance(decisions, CommentedSeq):
         item["decisions"] = decisions = _flow(tuple(decisions or ()))
     decisions.append(decision)
+    if "status" in changes:  # the status it ends is kept, so that exchanges dated before the decision's meeting are judged by it
+        history = item.get("history")
+        if not isinstance(history, CommentedSeq):
+            item["history"] = history = _flow(tuple(history or ()))
+        history.append(f"{ended} until {decision}")
     return yamltext.dump(register.document)
 
 
@@ -331,4 +342,26 @@ def with_group_members(register: Register, name: str, member_ids: list[str]) -> 
             current = [str(m) for m in group.get("members") or []]
             group["members"] = _flow(tuple(dict.fromkeys(current + member_ids)))
             return yamltext.dump(register.document)
+    raise CoopError(_("there is no group {name!r} (see coop group list)").format(name=name))
+
+
+def with_group_renamed(register: Register, name: str, new_name: str) -> str:
+    """The file with a working group renamed, its members and the decision that set it up kept."""
+    _group_item(register, name)["name"] = new_name
+    return yamltext.dump(register.document)
+
+
+def without_group(register: Register, name: str) -> str:
+    """The file without a working group (its members stay members)."""
+    groups = register.document.get("groups")
+    groups.remove(_group_item(register, name))
+    if not groups:
+        del register.document["groups"]
+    return yamltext.dump(register.document)
+
+
+def _group_item(register: Register, name: str):
+    for group in register.document.get("groups") or []:
+        if group.get("name") == name:
+            return group
     raise CoopError(_("there is no group {name!r} (see coop group list)").format(name=name))

@@ -19,6 +19,7 @@ MEMBER_PREFIX = "members:"
 ROLES = ("treasurer", "secretary", "auditor")
 MANAGERS = ("treasurer", "secretary")  # the roles that may change the register and the minutes
 STATUSES = ("active", "suspended", "left")
+HISTORY_ITEM = re.compile(r"(active|suspended|left) until (D-[0-9]{4}-[0-9]{3,})", re.ASCII)  # an earlier status, and the decision that ended it
 KINDS = ("exchange", "reversal", "meeting")
 
 MEMBER_ID = re.compile(r"[a-z][a-z0-9_-]{0,31}")
@@ -115,27 +116,36 @@ def parse_date(text: str, what: str = "--date") -> date:
 _BIDI = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
 
 
-def check_text(text: str, what: str) -> str:
-    """Refuse text that would not round-trip through a journal line or could disguise what it says.
+def check_line(text: str, what: str, longest: int = MAX_TEXT) -> str:
+    """Refuse text that would not stay one line of a file, or could disguise what it says: what every line typed must meet.
 
-    Newlines and other control characters would end the line; `;` starts a comment for hledger and
-    ledger; leading `*`, `!` or `(` would read as a status or a code; bidirectional overrides can make
-    an entry display differently from what is signed.
+    Newlines and other control characters would end the line; bidirectional overrides can make it display differently
+    from what is written (and signed).
     """
     if not text:
         raise BadInput(_("{what} must not be empty").format(what=what))
-    if len(text) > MAX_TEXT:
-        raise BadInput(_("{what} is longer than {n} characters").format(what=what, n=MAX_TEXT))
+    if len(text) > longest:
+        raise BadInput(_("{what} is longer than {n} characters").format(what=what, n=longest))
     if text != text.strip():
         raise BadInput(_("{what} must not start or end with a space").format(what=what))
     for char in text:
         category = unicodedata.category(char)
         if category in ("Cc", "Zl", "Zp", "Cs", "Co", "Cn") or ord(char) in _BIDI:
             raise BadInput(
-                _("{what} contains the control character U+{code:04X}, which the journal cannot hold").format(
+                _("{what} contains the control character U+{code:04X}, which the books cannot hold").format(
                     what=what, code=ord(char)
                 )
             )
+    return text
+
+
+def check_text(text: str, what: str) -> str:
+    """Refuse text that would not round-trip through a journal line or could disguise what it says.
+
+    Besides `check_line`: `;` starts a comment for hledger and ledger; leading `*`, `!` or `(` would read as a status
+    or a code; two spaces end a field.
+    """
+    check_line(text, what)
     if ";" in text:
         raise BadInput(_("{what} must not contain ';', which starts a comment in the journal").format(what=what))
     if "  " in text:
@@ -237,6 +247,7 @@ class Member:
     offers: tuple[str, ...] = ()
     wants: tuple[str, ...] = ()
     decisions: tuple[str, ...] = ()     # the decisions that changed their status or roles, oldest first
+    history: tuple[str, ...] = ()       # their earlier statuses, oldest first: `active until D-2026-003`
 
     @property
     def account(self) -> str:
@@ -275,8 +286,24 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class Closing:
+    """What closing a meeting wrote in its minutes: the quorum count, who earned the meeting credit and who did not."""
+
+    present: int
+    active: int
+    quorum: Decimal
+    met: bool
+    hours: Decimal
+    credited: tuple[str, ...] = ()
+    uncredited: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Meeting:
-    """One meeting's minutes: who came, what was said, what was decided; closed minutes never change."""
+    """One meeting's minutes: who came, what was said, what was decided; closed minutes never change.
+
+    `language` is the language the minutes are written in (the charter's when they were opened), kept as they grow.
+    """
 
     slug: str
     title: str
@@ -287,6 +314,8 @@ class Meeting:
     attendees: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     decisions: tuple[Decision, ...] = ()
+    closing: Closing | None = None
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -302,6 +331,7 @@ class Charter:
     quorum: Decimal = Decimal("0.5")
     majority: str = "simple"
     signed_commits: str = "required"
+    language: str = "en"  # the language the minutes are written in
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from coop_cli import book, verify
+from coop_cli import book, meetings, verify
 from coop_cli.errors import CoopError
 from coop_cli.i18n import _
 from coop_cli.repo import GIT_ENV, SYNCING, Coop, git
@@ -152,13 +152,18 @@ def _merge(coop: Coop, recorder: book.Recorder, theirs: str, remote: str) -> Non
     identity = ["-c", f"user.name={recorder.author[0]}", "-c", f"user.email={recorder.author[1]}", "-c", "commit.gpgsign=false"]
     marker = coop.git_dir() / "coop" / SYNCING
     marker.write_text(theirs + "\n", encoding="utf-8")  # a kill from here on leaves a merge that the next coop undoes
+    book.merge_drivers(coop)  # a copy made before minutes were joined learns the minutes' driver here
     if git(coop.root, *identity, "merge", "-q", "--no-ff", "--no-commit", theirs, check=False, status=True) != 0:
         conflicted = git(coop.root, "diff", "--name-only", "--diff-filter=U").split()
         git(coop.root, "merge", "--abort", check=False)
         marker.unlink(missing_ok=True)
+        reasons = [reason for path in conflicted if (reason := _minutes_conflict(coop, ours, theirs, path))]
         raise CoopError(
-            _("both this copy and {remote} changed {files} in ways that cannot be joined; nothing was merged: settle it at a meeting").format(
-                remote=remote, files=", ".join(conflicted) or _("the same files")
+            _("both this copy and {remote} changed {files} in ways that cannot be joined{why}; nothing was merged. To go on, set this "
+              "copy's commits aside and take {remote}'s books (git branch aside && git reset --hard {theirs}), then record again, or "
+              "settle at a meeting, what 'git log {theirs}..aside' shows").format(
+                remote=remote, files=", ".join(conflicted) or _("the same files"), why=f" ({'; '.join(reasons)})" if reasons else "",
+                theirs=theirs[:10],
             )
         )
     tree = git(coop.root, "write-tree").strip()
@@ -167,6 +172,19 @@ def _merge(coop: Coop, recorder: book.Recorder, theirs: str, remote: str) -> Non
     git(coop.root, "update-ref", "-m", "coop sync: merge", "HEAD", commit, ours)
     git(coop.root, "merge", "--quit")  # the working tree and index already hold the merged files
     marker.unlink(missing_ok=True)
+
+
+def _minutes_conflict(coop: Coop, ours: str, theirs: str, path: str) -> str | None:
+    """Why two copies' minutes cannot be joined, in words (None for other files)."""
+    if not path.startswith(meetings.FOLDER + "/"):
+        return None
+    base = git(coop.root, "merge-base", ours, theirs, check=False).strip()
+    texts = [git(coop.root, "show", f"{commit}:{path}", check=False) if commit else "" for commit in (base, ours, theirs)]
+    try:
+        meetings.join(texts[0] or None, texts[1], texts[2], path)
+    except CoopError as conflict:
+        return conflict.message
+    return None
 
 
 def _undo(coop: Coop, previous: str) -> None:

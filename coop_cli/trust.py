@@ -15,6 +15,7 @@ from coop_cli import checks
 from coop_cli import charter as charter_format
 from coop_cli import meetings as meetings_format
 from coop_cli import members as members_format
+from coop_cli.errors import CoopError
 from coop_cli.i18n import _
 from coop_cli.journal import unbalanced_message
 from coop_cli.members import Register
@@ -130,11 +131,7 @@ def cited_decisions(message: str) -> list[str]:
 
 def adopted_decisions(meetings: list[Meeting]) -> set[str]:
     """Decisions adopted in these minutes whose id names one decision only (two offline copies may number alike)."""
-    seen: dict[str, int] = {}
-    for meeting in meetings:
-        for decision in meeting.decisions:
-            seen[decision.id] = seen.get(decision.id, 0) + 1
-    return {d.id for m in meetings for d in m.decisions if d.outcome == "adopted" and seen[d.id] == 1}
+    return set(meetings_format.decided_on(meetings))
 
 
 def is_bootstrap(before: Register, after: Register, signer: Member | None) -> bool:
@@ -146,11 +143,13 @@ def is_bootstrap(before: Register, after: Register, signer: Member | None) -> bo
     )
 
 
-def register_change(before: Register, after: Register, signer: Member | None, adopted: set[str], same_keys: Callable[[str, str], bool]) -> list[Finding]:
+def register_change(before: Register, after: Register, signer: Member | None, adopted: set[str], same_keys: Callable[[str, str], bool],
+                    cited: list[str] | tuple[str, ...] = ()) -> list[Finding]:
     """members.yaml changed in a commit of one parent: by an officer of the parent register, citing decisions where needed.
 
-    A member may add a key of their own; status and roles change only citing a decision adopted in the parent state;
-    members are never removed; groups are set up by an adopted decision.
+    A member may add a key of their own; status and roles change only citing a decision adopted in the parent state,
+    and a status change keeps the status it ends in `history`; members are never removed; groups are set up by an
+    adopted decision, and removed or renamed only by a commit that cites one (`cited`: its `Decision:` lines).
     """
     if before.text == after.text or is_bootstrap(before, after, signer):
         return []  # every byte counts: a comment or a duplicated key is a change only an officer signs
@@ -176,8 +175,9 @@ def register_change(before: Register, after: Register, signer: Member | None, ad
         elif old_group is not None and old_group.decision != group.decision:
             found.append(Finding(_("the decision that set up the group {name} was changed").format(name=group.name), where=members_format.FILE))
     for group in before.groups:
-        if all(g.name != group.name for g in after.groups):
-            found.append(Finding(_("the group {name} was removed").format(name=group.name), where=members_format.FILE))
+        if all(g.name != group.name for g in after.groups) and not set(cited) & adopted:
+            found.append(Finding(_("the group {name} was removed or renamed without citing an adopted decision (a line 'Decision: D-YYYY-NNN' "
+                                   "in the commit message)").format(name=group.name), where=members_format.FILE))
     return found
 
 
@@ -185,11 +185,22 @@ def _change_cites_decision(old: Member | None, new: Member, adopted: set[str]) -
     """A new member with roles, another status than active, or a changed status or roles, cites new adopted decisions."""
     if old is None:
         plain = not new.roles and new.status == "active"
-        return plain and not new.decisions or bool(new.decisions) and set(new.decisions) <= adopted
+        return not new.history and (plain and not new.decisions or bool(new.decisions) and set(new.decisions) <= adopted)
     if (old.status, old.roles) == (new.status, new.roles):
-        return new.decisions == old.decisions
+        return (new.decisions, new.history) == (old.decisions, old.history)
     cited = new.decisions[len(old.decisions):]  # coop appends the decision, even one cited before
-    return new.decisions[: len(old.decisions)] == old.decisions and bool(cited) and set(cited) <= adopted
+    if not (new.decisions[: len(old.decisions)] == old.decisions and bool(cited) and set(cited) <= adopted):
+        return False
+    return new.history == history_after(old, new.status, cited[-1]) or old.status == "active" and not old.history and not new.history
+
+
+def history_after(old: Member, status: str, decision: str) -> tuple[str, ...]:
+    """A member's `history` after `decision` changed their status: the status it ended is kept, with that decision.
+
+    A register from before `history` may take an active member's status away without it: `checks.status_on` then reads
+    the member as active before the last decision they cite, which is what the item would have said.
+    """
+    return old.history + (f"{old.status} until {decision}",) if status != old.status else old.history
 
 
 def adds_own_key(before: Register, after: Register, signer: str, same_keys: Callable[[str, str], bool]) -> bool:
@@ -229,14 +240,11 @@ def officer_file_change(path: str, signer_manages: bool) -> list[Finding]:
 
 # ---------------------------------------------------------------- minutes
 
-CLOSED = "\n- Status: closed\n"
-
-
 def minutes_change(path: str, old_text: str | None, new_text: str | None, old: Meeting | None, new: Meeting | None, signer_manages: bool) -> list[Finding]:
     """Minutes in a commit of one parent: written by an officer, never deleted, closed ones never changed, open ones only grow."""
     if new_text is None:
         return [Finding(_("{file} was deleted; minutes are kept for good").format(file=path), where=path)]
-    if old_text is not None and CLOSED in old_text:
+    if old_text is not None and meetings_format.is_closed(old_text):
         return [Finding(_("{file} was changed after the meeting was closed").format(file=path), where=path)]
     found = []
     if not signer_manages:
@@ -270,6 +278,22 @@ def decisions_follow_votes(path: str, old: Meeting | None, new: Meeting, charter
     return found
 
 
+def closing_follows(path: str, meeting: Meeting, charter: Charter, register: Register, credited: list[str]) -> list[Finding]:
+    """What a closing writes in the minutes is what it did: the attendees against the parent's active members and quorum,
+    and who earned the meeting credit in the closing commit (`credited`). Minutes closed before this summary have none."""
+    if meeting.closing is None:
+        return []
+    active = sum(1 for m in register.members if m.active)
+    if meeting.closing != meetings_format.closing_for(meeting, charter, active, credited):
+        return [Finding(_("{file}: the closing's summary (quorum, credited, not credited) is not what the closing did").format(file=path), where=path)]
+    return []
+
+
+def closed_here(old: Meeting | None, new: Meeting | None) -> bool:
+    """The change that closes a meeting: open minutes in the parent, closed ones here."""
+    return old is not None and new is not None and old.status == "open" and new.status == "closed"
+
+
 # ---------------------------------------------------------------- entries
 
 def appended(old: str, new: str) -> bool:
@@ -285,8 +309,14 @@ def first_difference(old: str, new: str) -> int:
 
 
 def entry_rules(entry: Entry, path: str, charter: Charter, register: Register, balances: dict[str, Decimal],
-                known: Callable[[str], bool], reversed_ids: set[str], day: date) -> list[str]:
-    """Every rule a new entry meets, under the parent's charter and register, with the parent's balances."""
+                known: Callable[[str], bool], reversed_ids: set[str], day: date,
+                decided_on: checks.DecidedOn = checks.UNKNOWN, closing: Meeting | None = None) -> list[str]:
+    """Every rule a new entry meets, under the parent's charter and register, with the parent's balances.
+
+    Each party's status is judged at the entry's date, by the parent's decisions (`decided_on`); `closing` is the
+    meeting this commit closes that the entry credits, if it is the first credit of that attendee here: an officer
+    may sign it (and only that).
+    """
     problems = []
     if not entry.id:
         problems.append(_("an entry has no id"))
@@ -306,7 +336,7 @@ def entry_rules(entry: Entry, path: str, charter: Charter, register: Register, b
     if len(entry.postings) != 2:
         problems.append(_("an entry must have two postings, the payer's and the earner's"))
     elif recorder is not None and entry.imbalance == 0:
-        problems += checks.entry_problems(entry, charter, register, balances, recorder, day)
+        problems += checks.entry_problems(entry, charter, register, balances, recorder, day, decided_on, closing)
     reverses = entry.tag("reverses")
     if reverses and (not known(reverses) or reverses in reversed_ids):
         problems.append(_("the entry reverses {id}, which does not exist or was already reversed").format(id=reverses))
@@ -350,6 +380,19 @@ def file_join(path: str, base: str | None, ours: str | None, theirs: str | None,
     if expected is CONFLICT:
         return [Finding(_("{file} was changed on both sides of the merge; a merge cannot join them: settle it at a meeting, "
                           "then record the result in a commit of its own").format(file=path), where=path)]
+    if merged != expected:
+        return [Finding(_("{file} in the merge is not what joining its parents gives: it undoes a change of one side or adds its own").format(file=path), where=path)]
+    return []
+
+
+def minutes_join(path: str, base: str | None, ours: str | None, theirs: str | None, merged: str | None) -> list[Finding]:
+    """Minutes in a merge: what joining both sides' changes gives (meetings.join: attendees, notes and decisions of both)."""
+    if ours is None or theirs is None or join(base, ours, theirs) is not CONFLICT:
+        return file_join(path, base, ours, theirs, merged)
+    try:
+        expected = meetings_format.join(base, ours, theirs, path)
+    except CoopError as conflict:
+        return [Finding(_("{problem}: a merge cannot join them; settle it at a meeting").format(problem=conflict.message), where=path)]
     if merged != expected:
         return [Finding(_("{file} in the merge is not what joining its parents gives: it undoes a change of one side or adds its own").format(file=path), where=path)]
     return []

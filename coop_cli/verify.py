@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Callable
 
 from coop_cli import charter as charter_format
-from coop_cli import reports, trust
+from coop_cli import checks, reports, trust
 from coop_cli import meetings as meetings_format
 from coop_cli import members as members_format
 from coop_cli.errors import CoopError, SigningError
 from coop_cli.i18n import _
 from coop_cli.journal import parse_journal, signed_bytes
 from coop_cli.members import Register
-from coop_cli.model import Charter, Entry, Meeting, Member, namespace_for
+from coop_cli.model import Charter, Entry, Meeting, Member, namespace_for, party
 from coop_cli.repo import FINGERPRINT_KEY, LEDGER, Commit, Coop, Objects, git, parse_commit
 from coop_cli.trust import Finding
 
@@ -351,33 +351,47 @@ class Auditor:
         before, after = self.files(parent), self.files(commit.id)
         register = self.register(parent)
         officer = trust.manages(signer, register)
-        for path in sorted(set(before) | set(after)):
+        changed = [path for path in sorted(set(before) | set(after)) if before.get(path) != after.get(path)]
+        minutes = [path for path in changed if path.startswith(MINUTES) and path != trust.KEEP_FILE]
+        # The meetings this commit closes, whose credits an officer may sign in it; who was credited, for their summary.
+        closing = {meeting.slug: meeting for path in minutes
+                   if trust.closed_here(self.meeting(before.get(path), path), meeting := self.meeting(after.get(path), path, commit.id))}
+        credited: dict[str, list[str]] = {slug: [] for slug in closing}
+        for path in changed:
             old, new = before.get(path), after.get(path)
-            if old == new:
-                continue
             if path == members_format.FILE:
-                self.found(trust.register_change(register, self.register(commit.id), signer, self.adopted(parent), _same_key), commit.id)
+                self.found(trust.register_change(register, self.register(commit.id), signer, self.adopted(parent), _same_key,
+                                                 trust.cited_decisions(commit.message)), commit.id)
             elif path == charter_format.FILE:
                 if old is not None and new is not None:
                     self.found(trust.charter_change(self.charter(parent), self.charter(commit.id), officer, trust.cited_decisions(commit.message),
                                                     self.adopted(parent), len(books.ids) > 0), commit.id)
             elif path == trust.GITATTRIBUTES or path == trust.KEEP_FILE:
                 self.found(trust.officer_file_change(path, officer), commit.id)
-            elif path.startswith(MINUTES):
-                self._minutes(commit, parent, path, old, new, officer)
-            else:
-                self._journal(commit, parent, path, old, new, books)
+            elif path not in minutes:
+                self._journal(commit, parent, path, old, new, books, closing, credited)
+        for path in minutes:
+            self._minutes(commit, parent, path, before.get(path), after.get(path), officer, credited)
 
-    def _minutes(self, commit: Commit, parent: str, path: str, old: str | None, new: str | None, officer: bool) -> None:
+    def _minutes(self, commit: Commit, parent: str, path: str, old: str | None, new: str | None, officer: bool,
+                 credited: dict[str, list[str]]) -> None:
         old_text = self.objects.text(old) if old else None
         new_text = self.objects.text(new) if new else None
         old_meeting = self.meeting(old, path)
         new_meeting = self.meeting(new, path, commit.id)
         self.found(trust.minutes_change(path, old_text, new_text, old_meeting, new_meeting, officer), commit.id)
-        if new_meeting is not None and (old_text is None or trust.CLOSED not in old_text):
+        if new_meeting is not None and (old_text is None or not meetings_format.is_closed(old_text)):
             self.found(trust.decisions_follow_votes(path, old_meeting, new_meeting, self.rules(parent), self.register(parent)), commit.id)
+        if trust.closed_here(old_meeting, new_meeting):
+            self.found(trust.closing_follows(path, new_meeting, self.rules(parent), self.register(parent), credited[new_meeting.slug]), commit.id)
 
-    def _journal(self, commit: Commit, parent: str, path: str, old: str | None, new: str | None, books: Books) -> None:
+    def decided_on(self, commit: str) -> checks.DecidedOn:
+        """An adopted decision's meeting date in the minutes of `commit`, read only when a status is judged at a date."""
+        return checks.decided_on(lambda: [m for m in (self.meeting(blob, path) for path, blob in self.files(commit).items()
+                                                      if path.startswith(MINUTES)) if m is not None])
+
+    def _journal(self, commit: Commit, parent: str, path: str, old: str | None, new: str | None, books: Books,
+                 closing: dict[str, Meeting] | None = None, credited: dict[str, list[str]] | None = None) -> None:
         """Append-only; each entry new here judged under the parent's register and charter, with the balances so far."""
         if new is None:
             self.problem(_("{file} was deleted; journals are append-only").format(file=path), commit.id, path)
@@ -396,12 +410,20 @@ class Auditor:
         entries, problems = parse_journal(text[len(old_text):], path, first_line=old_text.count("\n") + 1, unit=unit)
         self._unreadable(commit, problems)
         register, charter, day = self.register(parent), self.rules(parent), trust.commit_day(commit.time, commit.offset)
+        decided_on = self.decided_on(parent)
         for entry in entries:
-            self._new_entry(commit, path, entry, books, register, charter, day)
+            meeting = (closing or {}).get(entry.tag("meeting") or "")
+            if meeting is not None and (entry.kind != "meeting" or party(entry.earner) in credited[meeting.slug]):
+                meeting = None  # one credit per attendee: any other entry is judged as any entry is
+            self._new_entry(commit, path, entry, books, register, charter, day, decided_on, meeting)
+            if meeting is not None and checks.is_meeting_credit(entry, meeting):
+                credited[meeting.slug].append(party(entry.earner))
 
-    def _new_entry(self, commit: Commit, path: str, entry: Entry, books: Books, register: Register, charter: Charter, day) -> None:
+    def _new_entry(self, commit: Commit, path: str, entry: Entry, books: Books, register: Register, charter: Charter, day,
+                   decided_on: checks.DecidedOn = checks.UNKNOWN, closing: Meeting | None = None) -> None:
         where, entry_id = str(entry.where), entry.id
-        for message in trust.entry_rules(entry, path, charter, register, books.balances, books.ids.__contains__, books.reversed, day):
+        for message in trust.entry_rules(entry, path, charter, register, books.balances, books.ids.__contains__, books.reversed, day,
+                                         decided_on, closing):
             self.problem(message, commit.id, where, entry_id)
         if entry_id and entry_id in books.ids:
             return
@@ -435,6 +457,9 @@ class Auditor:
                 if trust.join(b, o, t) != m:
                     self.found(trust.register_join(self.register(base_id), self.register(ours_id), self.register(theirs_id),
                                                    self.register(commit.id)), commit.id)
+            elif path.startswith(MINUTES) and path != trust.KEEP_FILE and trust.join(b, o, t) is trust.CONFLICT:
+                texts = (self.objects.text(blob) if blob else None for blob in (b, o, t, m))
+                self.found(trust.minutes_join(path, *texts), commit.id)
             else:
                 self.found(trust.file_join(path, b, o, t, m), commit.id)
 

@@ -212,6 +212,7 @@ def test_meeting_show_takes_every_format(coop_repo):
         "attendees": ["agnes", "bernard"], "notes": ["Tour de table"],
         "decisions": [{"decision": "D-2026-001", "text": "Créer le jardin partagé", "for": 2, "against": 0, "abstain": 0,
                        "consensus": False, "outcome": "adopted"}],
+        "language": "en", "closing": None,  # the minutes' language, and what a closing wrote (none while open)
     }
     rows = list(csv.DictReader(io.StringIO(ok(coop_repo, "meeting", "show", slug, "--format", "csv"))))
     assert {row["field"]: row["value"] for row in rows} == {

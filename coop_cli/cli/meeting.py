@@ -23,7 +23,9 @@ def register(app: typer.Typer) -> None:
         "Example: coop meeting new \"Assemblée plénière\" --date 2026-03-10 --duration 2 --place \"Maison des associations\""
     ))(new)
     group.command("attend", help=_("Add members to the attendees.\n\nExample: coop meeting attend 2026-03-10-assemblee-pleniere agnes bernard"))(attend)
-    group.command("note", help=_("Add a line to the meeting's notes.\n\nExample: coop meeting note 2026-03-10-assemblee-pleniere \"Tour de table\""))(note)
+    group.command("note", help=_(
+        "Add a line to the meeting's notes, markdown allowed; it may not start a heading, a list, a quotation or a code block.\n\n"
+        "Example: coop meeting note 2026-03-10-assemblee-pleniere \"Tour de table ; **trois** nouveaux membres\""))(note)
     group.command("decide", help=_(
         "Record a decision, numbered D-YYYY-NNN, with its vote; the outcome (adopted, rejected, no quorum) follows the "
         "charter's quorum and majority.\n\n"
@@ -31,7 +33,8 @@ def register(app: typer.Typer) -> None:
     ))(decide)
     group.command("close", help=_(
         "Close the minutes for good; with meeting_credit, each attendee earns the meeting's duration from the coop "
-        "account, in the same commit.\n\nExample: coop meeting close 2026-03-10-assemblee-pleniere"
+        "account, in the same commit. A treasurer or a secretary closes a meeting and signs its credits. The minutes "
+        "end with the quorum count, who was credited and who was not.\n\nExample: coop meeting close 2026-03-10-assemblee-pleniere"
     ))(close)
     group.command("list", help=_("Every meeting, oldest first.\n\nExample: coop meeting list --format csv"))(list_meetings)
     group.command("show", help=_(
@@ -144,6 +147,12 @@ def _document(meeting: Meeting) -> dict:
              "consensus": d.consensus, "outcome": d.outcome}
             for d in meeting.decisions
         ],
+        "language": meeting.language,
+        "closing": None if meeting.closing is None else {
+            "present": meeting.closing.present, "active": meeting.closing.active, "quorum": str(meeting.closing.quorum),
+            "quorum_met": meeting.closing.met, "hours": json_value(meeting.closing.hours), "credited": list(meeting.closing.credited),
+            "not_credited": list(meeting.closing.uncredited),
+        },
     }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import typer
 
+from coop_cli import meetings
 from coop_cli.errors import CoopError
 from coop_cli.i18n import _
 from coop_cli.merge import merge_journals
@@ -25,6 +26,12 @@ def register(app: typer.Typer) -> None:
         "coop init sets git up to run it: merge.coop-journal.driver = coop merge-driver %O %A %B %P.\n\n"
         "Example: coop merge-driver base.journal ours.journal theirs.journal ledger/2026-03.journal"
     ))(merge_driver)
+    app.command("merge-minutes", hidden=True, help=_(
+        "Join two versions of a meeting's open minutes for git: the attendees, notes and decisions each added. Refuses "
+        "(exit 1, OURS untouched, git reports a conflict) minutes closed on one side and changed on the other, or one "
+        "decision id naming two decisions. coop sets git up to run it: merge.coop-minutes.driver = coop merge-minutes %O %A %B %P.\n\n"
+        "Example: coop merge-minutes base.md ours.md theirs.md ledger/meetings/2026-03-10-assemblee-pleniere.md"
+    ))(merge_minutes)
 
 
 def merge_driver(
@@ -61,3 +68,13 @@ def _replace(file: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def merge_minutes(
+    ancestor: Path = typer.Argument(..., metavar="ANCESTOR", help=_("The common ancestor's version of the file (git's %O).")),
+    ours: Path = typer.Argument(..., metavar="OURS", help=_("Our version (git's %A); replaced by the merge.")),
+    theirs: Path = typer.Argument(..., metavar="THEIRS", help=_("Their version (git's %B).")),
+    path: str = typer.Argument(..., metavar="PATH", help=_("The file's path in the repository, which names the meeting (git's %P).")),
+) -> None:
+    base = _read(ancestor) if ancestor.stat().st_size else None  # git hands an empty ancestor when both sides added the file
+    _replace(ours, meetings.join(base, _read(ours), _read(theirs), path))
