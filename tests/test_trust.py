@@ -422,3 +422,26 @@ def test_11_two_copies_spending_apart_are_to_settle_not_forged(books, tmp_path):
     assert done.returncode == 1 and "min_balance" in done.stderr
     done = run_coop("-C", str(a), "record", "claire", "bernard", "1", "Retour", "--date", "2026-03-13", env=env)
     assert done.returncode == 0, done.stderr
+
+
+# ---------------------------------------------------------------- 12. rules that only mutation testing showed untested
+# Each test below was written for a mutant of scripts/mutate-trust that no other test killed (docs/trust-model.md).
+
+def edit_and_commit(fixture, member: str, path: str, change, message: str = "edit by hand") -> None:
+    """Change one file of the books with `change(text) -> text` and commit it with plain git, signed by `member`."""
+    file = fixture.root / path
+    file.write_text(change(file.read_text(encoding="utf-8")), encoding="utf-8")
+    fixture.signed_git(member, "commit", "-qam", message)
+
+
+def without_member(text: str, member: str) -> str:
+    """members.yaml without one member's block (from its `- id:` line to the next member's)."""
+    lines = text.splitlines(keepends=True)
+    start = lines.index(f"  - id: {member}\n")
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("  - id: ") or not lines[i].startswith("    ")), len(lines))
+    return "".join(lines[:start] + lines[end:])
+
+
+def test_12_a_member_removed_from_the_register_by_an_officer(books):
+    edit_and_commit(books, "agnes", "members.yaml", lambda text: without_member(text, "claire"))
+    caught(books, "claire", "removed from the register")
