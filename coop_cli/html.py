@@ -1,6 +1,7 @@
 """The printable pages: a period's report and a member's statement, as static HTML with inline SVG charts.
 
 No script, no network: each page is one self-contained file that prints on A4; all text from the books is escaped.
+Figures and dates are written as the reader's language writes them; data-* attributes keep the files' text for tools.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from decimal import Decimal
 from html import escape
 
 from coop_cli import reports
-from coop_cli.i18n import _, ngettext
+from coop_cli.i18n import _, day, hours, language, ngettext, number, plural_n, short_hours, word
 from coop_cli.model import COOP_ACCOUNT, Charter, format_hours, party_account
 
 # Charts are drawn at the size they print (an A4 page holds 700 px between its margins; a half column, 340)
@@ -51,29 +52,26 @@ def report_page(report: reports.Report, charter: Charter) -> str:
 
 def _period_text(period: reports.Period) -> str:
     if period.start and period.end:
-        return _("{label}, {first} to {last}").format(label=period.label, first=period.start, last=period.last_day)
+        return _("{label}, {first} to {last}").format(label=period.label, first=day(period.start), last=day(period.last_day))
     return period.label
 
 
 def _balances_title(report: reports.Report) -> str:
     if report.balances_on:
-        return _("Balances on {day}").format(day=report.balances_on)
+        return _("Balances on {day}").format(day=day(report.balances_on))
     return _("Balances")
 
 
 def _totals(totals: reports.Totals) -> str:
     figures = [
-        ("hours", _("Hours exchanged"), format_hours(totals.hours)),
-        ("exchanges", _("Exchanges"), str(totals.exchanges)),
-        ("active-members", _("Active members"), str(totals.active_members)),
-        ("coop-paid", _("Paid by the coop account"), format_hours(totals.coop_paid)),
-        ("reversals", _("Reversals"), str(totals.reversals)),
-        ("hours-reversed", _("Hours reversed"), format_hours(totals.hours_reversed)),
+        ("hours", _("Hours exchanged"), totals.hours),
+        ("exchanges", _("Exchanges"), totals.exchanges),
+        ("active-members", _("Active members"), totals.active_members),
+        ("coop-paid", _("Paid by the coop account"), totals.coop_paid),
+        ("reversals", _("Reversals"), totals.reversals),
+        ("hours-reversed", _("Hours reversed"), totals.hours_reversed),
     ]
-    items = "".join(
-        f'<div class="figure" id="figure-{key}"><dt>{escape(label)}</dt><dd data-value="{value}">{value}</dd></div>'
-        for key, label, value in figures
-    )
+    items = "".join(_figure(key, label, value) for key, label, value in figures)
     return f'<dl class="totals">{items}</dl>'
 
 
@@ -118,8 +116,8 @@ def _bar_rows(chart: str, width: int, bars: list[Bar], lowest: Decimal, highest:
         parts.append(
             f'<g class="row"{data}>{name}'
             f'<rect class="bar {bar.css}" x="{left}" y="{y + 2}" width="{max(round(right - left, 1), 0.5) if bar.value else 0}" height="{ROW - 4}">'
-            f"<title>{escape(bar.label)}: {format_hours(bar.value)}</title></rect>"
-            f'<text class="value" x="{width - 2}" y="{y + ROW - 5}" text-anchor="end">{format_hours(bar.value)}</text>'
+            f"<title>{escape(bar.label)}: {hours(bar.value)}</title></rect>"
+            f'<text class="value" x="{width - 2}" y="{y + ROW - 5}" text-anchor="end">{hours(bar.value)}</text>'
             "</g>"
         )
     axis = f'<line class="axis" x1="{x(ZERO)}" x2="{x(ZERO)}" y1="{top - 4}" y2="{height - 2}"/>'
@@ -149,10 +147,10 @@ def _balances_chart(report: reports.Report, charter: Charter) -> str:
     highest = max([*(r.balance for r in rows), ZERO])
     if charter.max_balance <= highest * Decimal("1.25"):
         highest = max(highest, charter.max_balance)  # the upper limit is only worth room when someone is near it
-    marks = [(charter.min_balance, _("limit {hours}").format(hours=format_hours(charter.min_balance))),
-             (charter.max_balance, _("limit {hours}").format(hours=format_hours(charter.max_balance)))]
+    marks = [(charter.min_balance, _("limit {hours}").format(hours=short_hours(charter.min_balance))),
+             (charter.max_balance, _("limit {hours}").format(hours=short_hours(charter.max_balance)))]
     coop = next((r.balance for r in report.balances if r.account == COOP_ACCOUNT), ZERO)
-    coop_note = _("The coop account, which pays for meetings and has no limits: {hours}.").format(hours=format_hours(coop))
+    coop_note = _("The coop account, which pays for meetings and has no limits: {hours}.").format(hours=hours(coop))
     note = f'<p class="note">{escape(coop_note)}</p>'
     return _bar_rows("balances-chart", WIDE, bars, lowest, highest, marks) + note
 
@@ -189,7 +187,7 @@ def _months_chart(months: list[reports.MonthRow]) -> str:
     every = -(-len(months) // 4)  # four month labels at most: a half column has room for no more
     parts = [
         f'<line class="grid" x1="{left}" x2="{width}" y1="{y(highest)}" y2="{y(highest)}"/>',
-        f'<text class="tick" x="{left - 4}" y="{y(highest) + 4}" text-anchor="end">{format_hours(highest)}</text>',
+        f'<text class="tick" x="{left - 4}" y="{y(highest) + 4}" text-anchor="end">{short_hours(highest)}</text>',
         f'<line class="axis" x1="{left}" x2="{width}" y1="{y(ZERO)}" y2="{y(ZERO)}"/>',
         f'<text class="tick" x="{left - 4}" y="{y(ZERO) + 4}" text-anchor="end">0</text>',
     ]
@@ -199,8 +197,8 @@ def _months_chart(months: list[reports.MonthRow]) -> str:
         parts.append(
             f'<g class="month" data-month="{month.month}" data-hours="{format_hours(month.hours)}">'
             f'<rect class="bar hours" x="{round(x + step * 0.12, 1)}" y="{upper}" width="{round(step * 0.76, 1)}" height="{round(lower - upper, 1)}">'
-            f"<title>{month.month}: {format_hours(month.hours)}</title></rect>"
-            + (f'<text class="value" x="{round(x + step / 2, 1)}" y="{upper - 3}" text-anchor="middle">{_short_hours(month.hours)}</text>' if len(months) <= 12 and month.hours else "")
+            f"<title>{month.month}: {hours(month.hours)}</title></rect>"
+            + (f'<text class="value" x="{round(x + step / 2, 1)}" y="{upper - 3}" text-anchor="middle">{short_hours(month.hours)}</text>' if len(months) <= 12 and month.hours else "")
             + (f'<text class="tick" x="{round(x + step / 2, 1)}" y="{height - 6}" text-anchor="middle">{month.month}</text>' if index % every == 0 else "")
             + "</g>"
         )
@@ -211,7 +209,7 @@ def _limits_chart(rows: list[reports.LimitRow], charter: Charter) -> str:
     """One gauge per member near a limit: how much of the way from zero to the limit their balance has gone."""
     if not rows:
         return _nothing(_("No member is close to their limits (past 80% of the way from zero to a limit of {low} or {high}).").format(
-            low=format_hours(charter.min_balance), high=format_hours(charter.max_balance)))
+            low=short_hours(charter.min_balance), high=short_hours(charter.max_balance)))
     label = _label_room(WIDE)
     top, plot = 4, WIDE - label - 190
     parts = []
@@ -219,7 +217,7 @@ def _limits_chart(rows: list[reports.LimitRow], charter: Charter) -> str:
         y = top + index * ROW
         share = min(float(row.balance / row.limit), 1.0) if row.limit else 1.0
         side = "owed" if row.limit < 0 else "earned"
-        caption = _("{balance} of {limit}, {room} left").format(balance=format_hours(row.balance), limit=format_hours(row.limit), room=format_hours(row.room))
+        caption = _("{balance} of {limit}, {room} left").format(balance=hours(row.balance), limit=short_hours(row.limit), room=hours(row.room))
         parts.append(
             f'<g class="row" data-member="{escape(row.member)}" data-balance="{format_hours(row.balance)}">'
             f'<text class="label" x="{label - 6}" y="{y + ROW - 5}" text-anchor="end">{escape(_shorten(row.name or row.member, label // 7))}</text>'
@@ -244,20 +242,15 @@ def _shorten(label: str, most: int) -> str:
     return label if len(label) <= most else label[: most - 1] + "…"
 
 
-def _short_hours(hours: Decimal) -> str:
-    """Bar labels without the trailing zeros a narrow bar has no room for: 33.75, 7.5, 12."""
-    text = format_hours(hours).rstrip("0").rstrip(".")
-    return text or "0"
-
-
 # ---------------------------------------------------------------- tables
 
 def _inactive_table(report: reports.Report) -> str:
-    inactive_note = _("Active members with no exchange between {start} and {end}.").format(start=reports.add_months(report.judged_on, -reports.INACTIVE_MONTHS), end=report.judged_on)
+    inactive_note = _("Active members with no exchange between {start} and {end}.").format(
+        start=day(reports.add_months(report.judged_on, -reports.INACTIVE_MONTHS)), end=day(report.judged_on))
     caption = f'<p class="note">{escape(inactive_note)}</p>'
     if not report.inactive:
         return caption + _nothing(_("Everyone has exchanged."))
-    rows = [(row.name or row.member, str(row.last_exchange) if row.last_exchange else _("never")) for row in report.inactive]
+    rows = [(row.name or row.member, day(row.last_exchange) if row.last_exchange else _("never")) for row in report.inactive]
     return caption + _table("inactive-table", [_("Member"), _("Last exchange")], rows)
 
 
@@ -266,14 +259,9 @@ def _decisions_table(decisions: list[reports.DecisionRow]) -> str:
         return _nothing(_("No decision was taken in the period."))
     rows = []
     for row in decisions:
-        vote = _("consensus") if row.consensus else _("{yes} for, {no} against, {abstain} abstaining").format(yes=row.votes_for, no=row.against, abstain=row.abstain)
-        rows.append((row.decision, str(row.date), row.text, f"{_outcome(row.outcome)} ({vote})"))
+        vote = word("consensus") if row.consensus else _("{yes} for, {no} against, {abstain} abstaining").format(yes=row.votes_for, no=row.against, abstain=row.abstain)
+        rows.append((row.decision, day(row.date), row.text, f"{word(row.outcome)} ({vote})"))
     return _table("decisions-table", [_("Decision"), _("Date"), _("Text"), _("Outcome")], rows, whole={0, 1})
-
-
-def _outcome(outcome: str) -> str:
-    said = {"adopted": _("adopted"), "rejected": _("rejected"), "no quorum": _("no quorum")}
-    return said.get(outcome, outcome)
 
 
 def _table(table: str, headings: list[str], rows: list[tuple], numeric: set[int] = frozenset(), whole: set[int] = frozenset()) -> str:
@@ -317,7 +305,7 @@ def statement_page(view: StatementView, charter: Charter) -> str:
     """One member's exchanges with the running balance, the balance as a line, and the charter's limits: one A4 page."""
     totals = reports.statement_totals(view.opening, view.rows)
     if view.start or view.end:
-        span = _("from {first} to {last}").format(first=view.start or "…", last=view.end or "…")
+        span = _("from {first} to {last}").format(first=day(view.start) if view.start else "…", last=day(view.end) if view.end else "…")
     else:
         span = _("every exchange")
     figures = [
@@ -327,12 +315,12 @@ def statement_page(view: StatementView, charter: Charter) -> str:
         *([("reversed", _("Reversals"), totals.reversed)] if totals.reversals else []),
         ("closing", _("Closing balance"), totals.closing),
     ]
-    cards = "".join(
-        f'<div class="figure" id="figure-{key}"><dt>{escape(label)}</dt><dd data-value="{format_hours(value)}">{format_hours(value)}</dd></div>'
-        for key, label, value in figures
-    )
-    limits = _("The charter keeps every member's balance between {low} and {high} hours.").format(
-        low=format_hours(charter.min_balance), high=format_hours(charter.max_balance))
+    cards = "".join(_figure(key, label, value) for key, label, value in figures)
+    limits = ngettext(
+        "The charter keeps every member's balance between {low} and {high} hour.",
+        "The charter keeps every member's balance between {low} and {high} hours.",
+        plural_n(charter.max_balance),
+    ).format(low=short_hours(charter.min_balance), high=short_hours(charter.max_balance))
     if totals.reversals:
         limits += " " + ngettext(
             "Hours earned and paid count exchanges only: the reversal, which undoes an exchange, is counted apart.",
@@ -359,8 +347,8 @@ def _statement_table(view: StatementView) -> str:
     if not view.rows:
         return _nothing(_("No exchange in these dates."))
     rows = [
-        (str(row.date), reports.statement_description(row), ", ".join(view.names.get(who, who) for who in row.counterparty.split(", ")),
-         format_hours(row.amount), format_hours(row.balance))
+        (day(row.date), reports.statement_description(row), ", ".join(view.names.get(who, who) for who in row.counterparty.split(", ")),
+         hours(row.amount), hours(row.balance))
         for row in view.rows
     ]
     return _table("statement-table", [_("Date"), _("Description"), _("With"), _("Hours"), _("Balance")], rows, numeric={3, 4}, whole={0})
@@ -389,7 +377,7 @@ def _balance_line(view: StatementView, charter: Charter) -> str:
     path.append(f"H{width}")
     lines = "".join(
         f'<line class="{css}" x1="{left}" x2="{width}" y1="{y(value)}" y2="{y(value)}"/>'
-        f'<text class="tick" x="{left - 4}" y="{y(value) + 4}" text-anchor="end">{format_hours(value)}</text>'
+        f'<text class="tick" x="{left - 4}" y="{y(value) + 4}" text-anchor="end">{short_hours(value)}</text>'
         for value, css in ((ZERO, "axis"), (charter.min_balance, "mark"), (charter.max_balance, "mark"), (min(points), "grid"), (max(points), "grid"))
         if lowest <= value <= highest and (css != "grid" or value != 0)
     )
@@ -451,10 +439,19 @@ footer { margin-top: 14px; border-top: 1px solid var(--rule); color: var(--muted
 """
 
 
+def _figure(key: str, label: str, value: Decimal | int) -> str:
+    """One figure of a page's head, as the reader's language writes it; data-value as the files write it."""
+    if isinstance(value, Decimal):
+        data, said = format_hours(value), hours(value)
+    else:
+        data, said = str(value), number(value)
+    return f'<div class="figure" id="figure-{key}"><dt>{escape(label)}</dt><dd data-value="{data}">{escape(said)}</dd></div>'
+
+
 def _page(title: str, body: str) -> str:
     return (
         "<!DOCTYPE html>\n"
-        f'<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<html lang="{language()}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
         f"<body>{body}</body></html>\n"
     )

@@ -13,6 +13,7 @@ import sys
 import typer
 
 from coop_cli import __version__
+from coop_cli.cli import clicktext
 from coop_cli.errors import CoopError
 from coop_cli.i18n import LANGUAGES, _, use_language
 
@@ -101,6 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     use_language(language)
     try:
         command = typer.main.get_command(build_app())
+        clicktext.localise(command)
         _keep_examples_whole(command)
         status = command.main(args=argv, prog_name="coop", standalone_mode=False)
     except CoopError as problem:
@@ -111,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
         if type(problem).__name__ == "NoArgsIsHelpError":  # `coop` or `coop member` alone: show the help
             sys.stdout.write(problem.format_message() + "\n")
             sys.exit(0)
-        message = problem.format_message().rstrip(".")
+        message = clicktext.usage_message(problem)
         if problem.ctx:
             message = _("{message} (see {command} --help)").format(message=message, command=problem.ctx.command_path)
         _error(message)

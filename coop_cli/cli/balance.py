@@ -8,7 +8,7 @@ from coop_cli import reports
 from coop_cli.cli.options import FORMAT, Format, state
 from coop_cli.cli.output import Column, emit, note
 from coop_cli.cli.report import balance_bar, bar_scale
-from coop_cli.i18n import _
+from coop_cli.i18n import N_, _
 from coop_cli.model import account_member, parse_date
 
 
@@ -20,19 +20,19 @@ def register(app: typer.Typer) -> None:
 
 
 TABLE = [
-    Column("account", _("Account")),
-    Column("name", _("Name")),
-    Column("status", _("Status")),
-    Column("balance", _("Balance"), numeric=True),
+    Column("account", N_("Account")),
+    Column("name", N_("Name")),
+    Column("status", N_("Status"), words=True),
+    Column("balance", N_("Balance"), numeric=True),
 ]
-DATA = [TABLE[0], Column("member", _("Member")), *TABLE[1:]]  # scripts also get the bare member id
+DATA = [TABLE[0], Column("member", N_("Member")), *TABLE[1:]]  # scripts also get the bare member id
 BARS = [*TABLE, Column("bar", "", no_wrap=True)]
 
 
 def balance(
     ctx: typer.Context,
-    until: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help=_("Balances at the end of this day.")),
-    member: str = typer.Option(None, "--member", metavar="MEMBER", help=_("Only this member (or coop).")),
+    until: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help=N_("Balances at the end of this day.")),
+    member: str = typer.Option(None, "--member", metavar="MEMBER", help=N_("Only this member (or coop).")),
     fmt: Format = FORMAT,
 ) -> None:
     coop = state(ctx).coop()

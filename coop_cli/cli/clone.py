@@ -9,7 +9,7 @@ from coop_cli.book import Identity
 from coop_cli.cli.options import AS, KEY, state
 from coop_cli.cli.output import note
 from coop_cli.errors import CoopError
-from coop_cli.i18n import _, ngettext
+from coop_cli.i18n import N_, _, ngettext
 
 
 def register(app: typer.Typer) -> None:
@@ -24,7 +24,7 @@ def clone(
     ctx: typer.Context,
     url: str = typer.Argument(..., metavar="URL"),
     directory: Path = typer.Argument(..., metavar="DIR"),
-    expect: str = typer.Option(None, "--expect", metavar="FINGERPRINT", help=_("The fingerprint your coop publishes: books that begin anywhere else are refused.")),
+    expect: str = typer.Option(None, "--expect", metavar="FINGERPRINT", help=N_("The fingerprint your coop publishes: books that begin anywhere else are refused.")),
     as_member: str = AS,
     key: str = KEY,
 ) -> None:

@@ -3,10 +3,9 @@
 import typer
 
 from coop_cli import governance
-from coop_cli.cli.meeting import outcome_label
 from coop_cli.cli.options import FORMAT, Format, state
 from coop_cli.cli.output import Column, emit
-from coop_cli.i18n import _
+from coop_cli.i18n import N_, _
 
 
 def register(app: typer.Typer) -> None:
@@ -16,23 +15,23 @@ def register(app: typer.Typer) -> None:
 
 
 COLUMNS = [
-    Column("id", _("Decision"), no_wrap=True),
-    Column("date", _("Date")),
-    Column("meeting", _("Meeting")),
-    Column("text", _("Text")),
-    Column("vote", _("Vote")),
-    Column("outcome", _("Outcome")),
+    Column("id", N_("Decision"), no_wrap=True),
+    Column("date", N_("Date")),
+    Column("meeting", N_("Meeting")),
+    Column("text", N_("Text")),
+    Column("vote", N_("Vote"), words=True),
+    Column("outcome", N_("Outcome"), words=True),
 ]
 
 
 def decisions(
     ctx: typer.Context,
-    search: str = typer.Option(None, "--search", metavar="TEXT", help=_("Only decisions whose text or id contains TEXT.")),
+    search: str = typer.Option(None, "--search", metavar="TEXT", help=N_("Only decisions whose text or id contains TEXT.")),
     fmt: Format = FORMAT,
 ) -> None:
     rows = [
         {"id": d.id, "date": m.date, "meeting": m.slug, "text": d.text,
-         "vote": _("consensus") if d.consensus else f"{d.votes_for}/{d.against}/{d.abstain}", "outcome": outcome_label(d.outcome)}
+         "vote": "consensus" if d.consensus else f"{d.votes_for}/{d.against}/{d.abstain}", "outcome": d.outcome}
         for m, d in governance.all_decisions(state(ctx).coop(), search)
     ]
     emit(rows, COLUMNS, fmt)

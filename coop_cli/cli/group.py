@@ -7,7 +7,7 @@ import typer
 from coop_cli import governance
 from coop_cli.cli.options import AS, FORMAT, KEY, Format, identity, state
 from coop_cli.cli.output import Column, emit
-from coop_cli.i18n import _
+from coop_cli.i18n import N_, _
 
 
 def register(app: typer.Typer) -> None:
@@ -50,4 +50,4 @@ def remove(ctx: typer.Context, name: str = typer.Argument(..., metavar="NAME"), 
 
 def list_groups(ctx: typer.Context, fmt: Format = FORMAT) -> None:
     rows = [{"group": g.name, "decision": g.decision, "members": " ".join(g.members)} for g in state(ctx).coop().register().groups]
-    emit(rows, [Column("group", _("Group")), Column("decision", _("Decision"), no_wrap=True), Column("members", _("Members"))], fmt)
+    emit(rows, [Column("group", N_("Group")), Column("decision", N_("Decision"), no_wrap=True), Column("members", N_("Members"))], fmt)

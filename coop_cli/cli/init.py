@@ -5,7 +5,7 @@ from pathlib import Path
 import typer
 
 from coop_cli import book
-from coop_cli.i18n import _
+from coop_cli.i18n import N_, _
 
 
 def register(app: typer.Typer) -> None:
@@ -16,8 +16,8 @@ def register(app: typer.Typer) -> None:
 
 
 def init(
-    directory: Path = typer.Argument(..., metavar="DIR", help=_("Folder to create (must be empty or absent).")),
-    name: str = typer.Option(..., "--name", help=_("The cooperative's name.")),
+    directory: Path = typer.Argument(..., metavar="DIR", help=N_("Folder to create (must be empty or absent).")),
+    name: str = typer.Option(..., "--name", help=N_("The cooperative's name.")),
 ) -> None:
     commit = book.init(directory, name)
     typer.echo(_("Created the coop {name!r} in {folder} (commit {commit}).").format(name=name, folder=directory, commit=commit[:10]))

@@ -5,7 +5,7 @@ import typer
 from coop_cli import verify as audit
 from coop_cli.cli.options import FORMAT, Format, state
 from coop_cli.cli.output import Column, emit
-from coop_cli.i18n import _
+from coop_cli.i18n import N_, _
 from coop_cli.model import member_account, parse_date, party
 
 
@@ -18,23 +18,23 @@ def register(app: typer.Typer) -> None:
 
 
 COLUMNS = [
-    Column("date", _("Date")),
-    Column("recorded", _("Recorded")),
-    Column("by", _("By")),
-    Column("payer", _("Payer")),
-    Column("earner", _("Earner")),
-    Column("hours", _("Hours"), numeric=True),
-    Column("description", _("Description")),
-    Column("id", _("Id"), no_wrap=True),
-    Column("commit", _("Commit"), no_wrap=True),
-    Column("signature", _("Signature")),
+    Column("date", N_("Date")),
+    Column("recorded", N_("Recorded")),
+    Column("by", N_("By")),
+    Column("payer", N_("Payer")),
+    Column("earner", N_("Earner")),
+    Column("hours", N_("Hours"), numeric=True),
+    Column("description", N_("Description")),
+    Column("id", N_("Id"), no_wrap=True),
+    Column("commit", N_("Commit"), no_wrap=True),
+    Column("signature", N_("Signature"), words=True),
 ]
 
 
 def log(
     ctx: typer.Context,
-    member: str = typer.Option(None, "--member", metavar="MEMBER", help=_("Only entries this member paid, earned or recorded.")),
-    since: str = typer.Option(None, "--since", metavar="YYYY-MM-DD", help=_("Only entries dated on or after this day.")),
+    member: str = typer.Option(None, "--member", metavar="MEMBER", help=N_("Only entries this member paid, earned or recorded.")),
+    since: str = typer.Option(None, "--since", metavar="YYYY-MM-DD", help=N_("Only entries dated on or after this day.")),
     fmt: Format = FORMAT,
 ) -> None:
     from datetime import datetime, timezone
@@ -56,6 +56,6 @@ def log(
             "date": entry.date, "recorded": datetime.fromtimestamp(item.time, timezone.utc).strftime("%Y-%m-%d %H:%M"),
             "by": entry.recorder, "payer": party(entry.payer), "earner": party(entry.earner), "hours": entry.hours,
             "description": entry.description, "id": entry.id, "commit": item.commit[:10],
-            "signature": _("verified") if item.signed_by else _("NOT VERIFIED"),
+            "signature": "verified" if item.signed_by else "NOT VERIFIED",
         })
     emit(rows, [c for c in COLUMNS if c.key != "recorded"] if fmt is Format.table else COLUMNS, fmt)

@@ -10,9 +10,9 @@ import typer
 
 from coop_cli import governance
 from coop_cli.cli.options import AS, FORMAT, KEY, Format, identity, state
-from coop_cli.cli.output import Column, emit, json_value
+from coop_cli.cli.output import Column, Word, emit, json_value
 from coop_cli.cli.output import note as say
-from coop_cli.i18n import _, ngettext
+from coop_cli.i18n import N_, _, ngettext, word
 from coop_cli.model import Meeting, format_hours
 
 
@@ -44,19 +44,14 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="meeting")
 
 
-def outcome_label(outcome: str) -> str:
-    """An outcome as written in the minutes (adopted, rejected, no quorum), in the user's language."""
-    return {"adopted": _("adopted"), "rejected": _("rejected"), "no quorum": _("no quorum")}.get(outcome, outcome)
-
-
-MEETING = typer.Argument(..., metavar="MEETING", help=_("The meeting's name, e.g. 2026-03-10-assemblee-pleniere."))
+MEETING = typer.Argument(..., metavar="MEETING", help=N_("The meeting's name, e.g. 2026-03-10-assemblee-pleniere."))
 
 
 def new(
     ctx: typer.Context,
     title: str = typer.Argument(..., metavar="TITLE"),
     when: str = typer.Option(..., "--date", metavar="YYYY-MM-DD"),
-    duration: str = typer.Option(..., "--duration", metavar="HOURS", help=_("How long it lasted: 2, 1h30, 90m.")),
+    duration: str = typer.Option(..., "--duration", metavar="HOURS", help=N_("How long it lasted: 2, 1h30, 90m.")),
     place: str = typer.Option(None, "--place"),
     as_member: str = AS,
     key: str = KEY,
@@ -83,12 +78,12 @@ def decide(
     votes_for: int = typer.Option(0, "--for", metavar="N"),
     against: int = typer.Option(0, "--against", metavar="N"),
     abstain: int = typer.Option(0, "--abstain", metavar="N"),
-    consensus: bool = typer.Option(False, "--consensus", help=_("Taken by consensus, without a vote.")),
+    consensus: bool = typer.Option(False, "--consensus", help=N_("Taken by consensus, without a vote.")),
     as_member: str = AS,
     key: str = KEY,
 ) -> None:
     decision, commit = governance.decide(state(ctx).coop(), identity(as_member, key), slug, text, votes_for, against, abstain, consensus)
-    typer.echo(_("{id}: {outcome} (commit {commit}).").format(id=decision.id, outcome=outcome_label(decision.outcome), commit=commit[:10]))
+    typer.echo(_("{id}: {outcome} (commit {commit}).").format(id=decision.id, outcome=word(decision.outcome), commit=commit[:10]))
 
 
 def close(ctx: typer.Context, slug: str = MEETING, as_member: str = AS, key: str = KEY) -> None:
@@ -102,13 +97,13 @@ def close(ctx: typer.Context, slug: str = MEETING, as_member: str = AS, key: str
 
 
 COLUMNS = [
-    Column("meeting", _("Meeting")),
-    Column("title", _("Title")),
-    Column("date", _("Date")),
-    Column("duration", _("Hours"), numeric=True),
-    Column("attendees", _("Attendees"), numeric=True),
-    Column("decisions", _("Decisions"), numeric=True),
-    Column("status", _("Status")),
+    Column("meeting", N_("Meeting")),
+    Column("title", N_("Title")),
+    Column("date", N_("Date")),
+    Column("duration", N_("Hours"), numeric=True),
+    Column("attendees", N_("Attendees"), numeric=True),
+    Column("decisions", N_("Decisions"), numeric=True),
+    Column("status", N_("Status"), words=True),
 ]
 
 
@@ -121,7 +116,7 @@ def list_meetings(ctx: typer.Context, fmt: Format = FORMAT) -> None:
     emit(rows, COLUMNS, fmt)
 
 
-SHOWN = typer.Option(None, "--format", help=_("table, csv or json instead of the minutes as written."))
+SHOWN = typer.Option(None, "--format", help=N_("table, csv or json instead of the minutes as written."))
 
 
 def show(ctx: typer.Context, slug: str = MEETING, fmt: Format = SHOWN) -> None:
@@ -134,7 +129,7 @@ def show(ctx: typer.Context, slug: str = MEETING, fmt: Format = SHOWN) -> None:
     elif fmt is Format.json:
         sys.stdout.write(json.dumps(_document(meeting), ensure_ascii=False, indent=2) + "\n")
     else:
-        emit(_fields(meeting), [Column("field", _("Field")), Column("value", _("Value"))], fmt)
+        emit(_fields(meeting, fmt), [Column("field", N_("Field")), Column("value", N_("Value"))], fmt)
 
 
 def _document(meeting: Meeting) -> dict:
@@ -156,14 +151,19 @@ def _document(meeting: Meeting) -> dict:
     }
 
 
-def _fields(meeting: Meeting) -> list[dict]:
-    """The minutes as field and value rows, as `coop member show` gives a member: one row per note and per decision."""
+def _fields(meeting: Meeting, fmt: Format) -> list[dict]:
+    """The minutes as field and value rows, as `coop member show` gives a member: one row per note and per decision,
+    whose vote and outcome a table says in the reader's language, and CSV in English whatever the locale."""
     rows = [
         ("meeting", meeting.slug), ("title", meeting.title), ("date", meeting.date), ("duration", meeting.duration),
-        ("place", meeting.place), ("status", meeting.status), ("attendees", " ".join(meeting.attendees)),
+        ("place", meeting.place), ("status", Word(meeting.status)), ("attendees", " ".join(meeting.attendees)),
         *(("note", text) for text in meeting.notes),
     ]
     for d in meeting.decisions:
-        vote = _("consensus") if d.consensus else _("{yes} for, {no} against, {abstain} abstaining").format(yes=d.votes_for, no=d.against, abstain=d.abstain)
-        rows.append((d.id, _("{text} ({outcome}: {vote})").format(text=d.text, outcome=outcome_label(d.outcome), vote=vote)))
-    return [{"field": field, "value": value} for field, value in rows]
+        if fmt is not Format.table:
+            vote = "consensus" if d.consensus else f"{d.votes_for} for, {d.against} against, {d.abstain} abstaining"
+            rows.append((d.id, f"{d.text} ({d.outcome}: {vote})"))
+            continue
+        vote = word("consensus") if d.consensus else _("{yes} for, {no} against, {abstain} abstaining").format(yes=d.votes_for, no=d.against, abstain=d.abstain)
+        rows.append((d.id, _("{text} ({outcome}: {vote})").format(text=d.text, outcome=word(d.outcome), vote=vote)))
+    return [{"field": Word(field), "value": value} for field, value in rows]

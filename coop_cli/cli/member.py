@@ -8,9 +8,9 @@ import typer
 
 from coop_cli import book, reports
 from coop_cli.cli.options import AS, FORMAT, KEY, Format, identity, state
-from coop_cli.cli.output import Column, emit, note
+from coop_cli.cli.output import Column, Word, emit, note
 from coop_cli.errors import CoopError
-from coop_cli.i18n import _
+from coop_cli.i18n import N_, _
 
 
 def register(app: typer.Typer) -> None:
@@ -40,14 +40,14 @@ def register(app: typer.Typer) -> None:
 
 def add(
     ctx: typer.Context,
-    member_id: str = typer.Argument(..., metavar="ID", help=_("Lowercase ascii id, unique and never reused.")),
-    name: str = typer.Option(..., "--name", help=_("The member's name as they write it.")),
-    pubkey: str = typer.Option(None, "--pubkey", metavar="KEY", help=_("Their SSH public key: a .pub file or the key's text.")),
-    roles: List[str] = typer.Option([], "--role", metavar="ROLE", help=_("treasurer, secretary or auditor; repeat for several.")),
-    since: str = typer.Option(None, "--since", metavar="YYYY-MM-DD", help=_("Date they joined (default: today).")),
-    offers: List[str] = typer.Option([], "--offer", metavar="SERVICE", help=_("A service they offer, e.g. jardinage; repeat for several.")),
-    wants: List[str] = typer.Option([], "--want", metavar="SERVICE", help=_("A service they would like; repeat for several.")),
-    decision: str = typer.Option(None, "--decision", metavar="D-YYYY-NNN", help=_("The adopted decision granting --role (not needed for the founder).")),
+    member_id: str = typer.Argument(..., metavar="ID", help=N_("Lowercase ascii id, unique and never reused.")),
+    name: str = typer.Option(..., "--name", help=N_("The member's name as they write it.")),
+    pubkey: str = typer.Option(None, "--pubkey", metavar="KEY", help=N_("Their SSH public key: a .pub file or the key's text.")),
+    roles: List[str] = typer.Option([], "--role", metavar="ROLE", help=N_("treasurer, secretary or auditor; repeat for several.")),
+    since: str = typer.Option(None, "--since", metavar="YYYY-MM-DD", help=N_("Date they joined (default: today).")),
+    offers: List[str] = typer.Option([], "--offer", metavar="SERVICE", help=N_("A service they offer, e.g. jardinage; repeat for several.")),
+    wants: List[str] = typer.Option([], "--want", metavar="SERVICE", help=N_("A service they would like; repeat for several.")),
+    decision: str = typer.Option(None, "--decision", metavar="D-YYYY-NNN", help=N_("The adopted decision granting --role (not needed for the founder).")),
     as_member: str = AS,
     key: str = KEY,
 ) -> None:
@@ -62,7 +62,7 @@ def add(
 def key_add(
     ctx: typer.Context,
     member_id: str = typer.Argument(..., metavar="ID"),
-    public: str = typer.Argument(..., metavar="KEY", help=_("A .pub file or the key's text.")),
+    public: str = typer.Argument(..., metavar="KEY", help=N_("A .pub file or the key's text.")),
     as_member: str = AS,
     key: str = KEY,
 ) -> None:
@@ -72,18 +72,18 @@ def key_add(
 
 
 COLUMNS = [
-    Column("member", _("Member")),
-    Column("name", _("Name")),
-    Column("status", _("Status")),
-    Column("roles", _("Roles")),
-    Column("since", _("Since")),
-    Column("balance", _("Balance"), numeric=True),
+    Column("member", N_("Member")),
+    Column("name", N_("Name")),
+    Column("status", N_("Status"), words=True),
+    Column("roles", N_("Roles"), words=True),
+    Column("since", N_("Since")),
+    Column("balance", N_("Balance"), numeric=True),
 ]
 
 
 def list_members(
     ctx: typer.Context,
-    group: str = typer.Option(None, "--group", metavar="NAME", help=_("Only the members of this working group.")),
+    group: str = typer.Option(None, "--group", metavar="NAME", help=N_("Only the members of this working group.")),
     fmt: Format = FORMAT,
 ) -> None:
     coop = state(ctx).coop()
@@ -96,13 +96,13 @@ def list_members(
         members = tuple(m for m in members if m.id in found.members)
     table = coop.balances()
     rows = [
-        {"member": m.id, "name": m.name, "status": m.status, "roles": " ".join(m.roles), "since": m.since, "balance": table.get(m.account, reports.ZERO)}
+        {"member": m.id, "name": m.name, "status": m.status, "roles": m.roles, "since": m.since, "balance": table.get(m.account, reports.ZERO)}
         for m in members
     ]
     emit(rows, COLUMNS, fmt)
 
 
-DECISION = typer.Option(..., "--decision", metavar="D-YYYY-NNN", help=_("The adopted decision that makes the change."))
+DECISION = typer.Option(..., "--decision", metavar="D-YYYY-NNN", help=N_("The adopted decision that makes the change."))
 
 
 def status(
@@ -140,9 +140,9 @@ def show(ctx: typer.Context, member_id: str = typer.Argument(..., metavar="ID"),
     member = coop.register().require(member_id)
     balance = coop.balances().get(member.account, reports.ZERO)
     fields = [
-        ("id", member.id), ("name", member.name), ("since", member.since), ("status", member.status),
-        ("roles", " ".join(member.roles)), ("balance", balance),
+        ("id", member.id), ("name", member.name), ("since", member.since), ("status", Word(member.status)),
+        ("roles", tuple(Word(role) for role in member.roles)), ("balance", balance),
         ("keys", " ".join(PublicKey.parse(k).fingerprint() for k in member.keys)),
         ("offers", ", ".join(member.offers)), ("wants", ", ".join(member.wants)),
     ]
-    emit([{"field": k, "value": v} for k, v in fields], [Column("field", _("Field")), Column("value", _("Value"))], fmt)
+    emit([{"field": Word(k), "value": v} for k, v in fields], [Column("field", N_("Field")), Column("value", N_("Value"))], fmt)

@@ -14,7 +14,7 @@ import typer
 
 from coop_cli import meetings
 from coop_cli.errors import CoopError
-from coop_cli.i18n import _
+from coop_cli.i18n import N_, _
 from coop_cli.merge import merge_journals
 from coop_cli.repo import Coop
 
@@ -35,11 +35,11 @@ def register(app: typer.Typer) -> None:
 
 
 def merge_driver(
-    ancestor: Path = typer.Argument(..., metavar="ANCESTOR", help=_("The common ancestor's version of the file (git's %O).")),
-    ours: Path = typer.Argument(..., metavar="OURS", help=_("Our version (git's %A); replaced by the merge.")),
-    theirs: Path = typer.Argument(..., metavar="THEIRS", help=_("Their version (git's %B).")),
-    path: str = typer.Argument(None, metavar="PATH", show_default=False, help=_("The file's path in the repository, for messages (git's %P).")),
-    unit: str = typer.Option(None, "--unit", metavar="UNIT", show_default=False, help=_("The unit the journals are written in; by default the charter's, in the coop where git runs the driver.")),
+    ancestor: Path = typer.Argument(..., metavar="ANCESTOR", help=N_("The common ancestor's version of the file (git's %O).")),
+    ours: Path = typer.Argument(..., metavar="OURS", help=N_("Our version (git's %A); replaced by the merge.")),
+    theirs: Path = typer.Argument(..., metavar="THEIRS", help=N_("Their version (git's %B).")),
+    path: str = typer.Argument(None, metavar="PATH", show_default=False, help=N_("The file's path in the repository, for messages (git's %P).")),
+    unit: str = typer.Option(None, "--unit", metavar="UNIT", show_default=False, help=N_("The unit the journals are written in; by default the charter's, in the coop where git runs the driver.")),
 ) -> None:
     texts = _read(ancestor), _read(ours), _read(theirs)
     merged = merge_journals(*texts, path or str(ours), unit or Coop.find(Path.cwd()).charter().unit)
@@ -71,10 +71,10 @@ def _replace(file: Path, text: str) -> None:
 
 
 def merge_minutes(
-    ancestor: Path = typer.Argument(..., metavar="ANCESTOR", help=_("The common ancestor's version of the file (git's %O).")),
-    ours: Path = typer.Argument(..., metavar="OURS", help=_("Our version (git's %A); replaced by the merge.")),
-    theirs: Path = typer.Argument(..., metavar="THEIRS", help=_("Their version (git's %B).")),
-    path: str = typer.Argument(..., metavar="PATH", help=_("The file's path in the repository, which names the meeting (git's %P).")),
+    ancestor: Path = typer.Argument(..., metavar="ANCESTOR", help=N_("The common ancestor's version of the file (git's %O).")),
+    ours: Path = typer.Argument(..., metavar="OURS", help=N_("Our version (git's %A); replaced by the merge.")),
+    theirs: Path = typer.Argument(..., metavar="THEIRS", help=N_("Their version (git's %B).")),
+    path: str = typer.Argument(..., metavar="PATH", help=N_("The file's path in the repository, which names the meeting (git's %P).")),
 ) -> None:
     base = _read(ancestor) if ancestor.stat().st_size else None  # git hands an empty ancestor when both sides added the file
     _replace(ours, meetings.join(base, _read(ours), _read(theirs), path))

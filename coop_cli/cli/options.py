@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 
 from coop_cli.book import Identity
-from coop_cli.i18n import _
+from coop_cli.i18n import N_, _
 from coop_cli.repo import Coop
 
 
@@ -37,9 +37,9 @@ def state(ctx: typer.Context) -> State:
     return ctx.find_root().obj
 
 
-AS = typer.Option(None, "--as", envvar="COOP_AS", metavar="MEMBER", help=_("The member who records and signs (default: git config coop.member)."))
-KEY = typer.Option(None, "--key", envvar="COOP_KEY", metavar="FILE", help=_("Private key to sign with, or the .pub of a key held by ssh-agent (default: git config user.signingkey)."))
-FORMAT = typer.Option(Format.table, "--format", help=_("Output format."))
+AS = typer.Option(None, "--as", envvar="COOP_AS", metavar="MEMBER", help=N_("The member who records and signs (default: git config coop.member)."))
+KEY = typer.Option(None, "--key", envvar="COOP_KEY", metavar="FILE", help=N_("Private key to sign with, or the .pub of a key held by ssh-agent (default: git config user.signingkey)."))
+FORMAT = typer.Option(Format.table, "--format", help=N_("Output format."))
 
 
 def identity(member: str | None, key: str | None) -> Identity:

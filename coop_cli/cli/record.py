@@ -11,7 +11,7 @@ from coop_cli import book, slips
 from coop_cli.cli.options import AS, KEY, identity, state
 from coop_cli.cli.output import note
 from coop_cli.errors import BadInput, CoopError
-from coop_cli.i18n import _, ngettext
+from coop_cli.i18n import N_, _, ngettext
 from coop_cli.model import format_hours, party
 
 
@@ -41,16 +41,16 @@ def register(app: typer.Typer) -> None:
 
 def record(
     ctx: typer.Context,
-    payer: str = typer.Argument(None, metavar="PAYER", show_default=False, help=_("Member who receives the service and pays the hours.")),
-    earner: str = typer.Argument(None, metavar="EARNER", show_default=False, help=_("Member who gave the service and earns the hours.")),
-    hours: str = typer.Argument(None, metavar="HOURS", show_default=False, help=_("How long: 2, 1.5, 2,5, 1h30, 90m, 0:45.")),
-    description: str = typer.Argument(None, metavar="DESCRIPTION", show_default=False, help=_("What was exchanged.")),
-    when: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help=_("Date of the exchange (default: today).")),
-    cat: str = typer.Option(None, "--cat", help=_("Category, e.g. jardinage.")),
-    batch: Path = typer.Option(None, "--batch", metavar="FILE.csv", help=_("Record every row of a CSV file in one commit.")),
-    encoding: str = typer.Option(None, "--encoding", metavar="NAME", help=_("The batch file's encoding, e.g. utf-8 or cp1252 (default: found from the file).")),
-    dry_run: bool = typer.Option(False, "--dry-run", help=_("Check everything and show what would be recorded, with the balances after; write nothing.")),
-    allow_duplicates: bool = typer.Option(False, "--allow-duplicates", help=_("Record an exchange even if the same one is in the books or the file, or the file was imported before.")),
+    payer: str = typer.Argument(None, metavar="PAYER", show_default=False, help=N_("Member who receives the service and pays the hours.")),
+    earner: str = typer.Argument(None, metavar="EARNER", show_default=False, help=N_("Member who gave the service and earns the hours.")),
+    hours: str = typer.Argument(None, metavar="HOURS", show_default=False, help=N_("How long: 2, 1.5, 2,5, 1h30, 90m, 0:45.")),
+    description: str = typer.Argument(None, metavar="DESCRIPTION", show_default=False, help=N_("What was exchanged.")),
+    when: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help=N_("Date of the exchange (default: today).")),
+    cat: str = typer.Option(None, "--cat", help=N_("Category, e.g. jardinage.")),
+    batch: Path = typer.Option(None, "--batch", metavar="FILE.csv", help=N_("Record every row of a CSV file in one commit.")),
+    encoding: str = typer.Option(None, "--encoding", metavar="NAME", help=N_("The batch file's encoding, e.g. utf-8 or cp1252 (default: found from the file).")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=N_("Check everything and show what would be recorded, with the balances after; write nothing.")),
+    allow_duplicates: bool = typer.Option(False, "--allow-duplicates", help=N_("Record an exchange even if the same one is in the books or the file, or the file was imported before.")),
     as_member: str = AS,
     key: str = KEY,
 ) -> None:

@@ -19,7 +19,7 @@ from coop_cli import reports
 from coop_cli.cli.options import FORMAT, Format, state
 from coop_cli.cli.output import Column, emit, json_value
 from coop_cli.errors import BadInput, CoopError
-from coop_cli.i18n import _
+from coop_cli.i18n import N_, _
 from coop_cli.model import format_hours
 
 
@@ -42,12 +42,12 @@ def register(app: typer.Typer) -> None:
 
 def report(
     ctx: typer.Context,
-    period: str = typer.Option(None, "-p", "--period", metavar="PERIOD", help=_("A year, quarter, month or day: 2026, 2026Q1, 2026-03, 2026-03-10.")),
-    begin: str = typer.Option(None, "-b", "--begin", metavar="DATE", help=_("First day, included (as hledger's -b).")),
-    end: str = typer.Option(None, "-e", "--end", metavar="DATE", help=_("Day after the last, excluded (as hledger's -e).")),
-    by: By = typer.Option(By.month, "--by", help=_("Rows of the table and CSV: per month, category, member or working group.")),
+    period: str = typer.Option(None, "-p", "--period", metavar="PERIOD", help=N_("A year, quarter, month or day: 2026, 2026Q1, 2026-03, 2026-03-10.")),
+    begin: str = typer.Option(None, "-b", "--begin", metavar="DATE", help=N_("First day, included (as hledger's -b).")),
+    end: str = typer.Option(None, "-e", "--end", metavar="DATE", help=N_("Day after the last, excluded (as hledger's -e).")),
+    by: By = typer.Option(By.month, "--by", help=N_("Rows of the table and CSV: per month, category, member or working group.")),
     fmt: Format = FORMAT,
-    html_dir: Path = typer.Option(None, "--html", metavar="DIR", help=_("Write DIR/index.html, a static page with charts, instead of printing.")),
+    html_dir: Path = typer.Option(None, "--html", metavar="DIR", help=N_("Write DIR/index.html, a static page with charts, instead of printing.")),
 ) -> None:
     if period and (begin or end):
         raise BadInput(_("give either --period or --begin/--end, not both"))
@@ -81,53 +81,53 @@ def write_page(path: Path, page: str) -> Path:
 # ---------------------------------------------------------------- rows and columns
 
 MONTHS = [
-    Column("month", _("Month")),
-    Column("hours", _("Hours"), numeric=True),
-    Column("exchanges", _("Exchanges"), numeric=True),
-    Column("active_members", _("Active members"), numeric=True),
-    Column("coop_paid", _("Paid by the coop"), numeric=True),
+    Column("month", N_("Month")),
+    Column("hours", N_("Hours"), numeric=True),
+    Column("exchanges", N_("Exchanges"), numeric=True),
+    Column("active_members", N_("Active members"), numeric=True),
+    Column("coop_paid", N_("Paid by the coop"), numeric=True),
 ]
 CATEGORIES = [
-    Column("category", _("Category")),
-    Column("hours", _("Hours"), numeric=True),
-    Column("exchanges", _("Exchanges"), numeric=True),
+    Column("category", N_("Category")),
+    Column("hours", N_("Hours"), numeric=True),
+    Column("exchanges", N_("Exchanges"), numeric=True),
 ]
 MEMBERS = [
-    Column("member", _("Member")),
-    Column("name", _("Name")),
-    Column("earned", _("Earned"), numeric=True),
-    Column("paid", _("Paid"), numeric=True),
-    Column("change", _("Change"), numeric=True),
-    Column("balance", _("Balance"), numeric=True),
-    Column("exchanges", _("Exchanges"), numeric=True),
+    Column("member", N_("Member")),
+    Column("name", N_("Name")),
+    Column("earned", N_("Earned"), numeric=True),
+    Column("paid", N_("Paid"), numeric=True),
+    Column("change", N_("Change"), numeric=True),
+    Column("balance", N_("Balance"), numeric=True),
+    Column("exchanges", N_("Exchanges"), numeric=True),
 ]
 GROUPS = [
-    Column("group", _("Working group")),
-    Column("members", _("Members"), numeric=True),
-    Column("hours", _("Hours earned"), numeric=True),
-    Column("exchanges", _("Exchanges"), numeric=True),
+    Column("group", N_("Working group")),
+    Column("members", N_("Members"), numeric=True),
+    Column("hours", N_("Hours earned"), numeric=True),
+    Column("exchanges", N_("Exchanges"), numeric=True),
 ]
 TABLE = {By.month: MONTHS, By.cat: CATEGORIES, By.member: MEMBERS, By.group: GROUPS}
-DATA = {**TABLE, By.member: [Column("account", _("Account")), *MEMBERS]}  # scripts also get the account, as hledger names it
+DATA = {**TABLE, By.member: [Column("account", N_("Account")), *MEMBERS]}  # scripts also get the account, as hledger names it
 
 LIMITS = [
-    Column("member", _("Member")),
-    Column("name", _("Name")),
-    Column("balance", _("Balance"), numeric=True),
-    Column("limit", _("Limit"), numeric=True),
-    Column("room", _("Hours left"), numeric=True),
+    Column("member", N_("Member")),
+    Column("name", N_("Name")),
+    Column("balance", N_("Balance"), numeric=True),
+    Column("limit", N_("Limit"), numeric=True),
+    Column("room", N_("Hours left"), numeric=True),
 ]
 INACTIVE = [
-    Column("member", _("Member")),
-    Column("name", _("Name")),
-    Column("last_exchange", _("Last exchange")),
+    Column("member", N_("Member")),
+    Column("name", N_("Name")),
+    Column("last_exchange", N_("Last exchange")),
 ]
 DECISIONS = [
-    Column("decision", _("Decision"), no_wrap=True),
-    Column("date", _("Date")),
-    Column("meeting", _("Meeting")),
-    Column("outcome", _("Outcome")),
-    Column("text", _("Text")),
+    Column("decision", N_("Decision"), no_wrap=True),
+    Column("date", N_("Date")),
+    Column("meeting", N_("Meeting")),
+    Column("outcome", N_("Outcome"), words=True),
+    Column("text", N_("Text")),
 ]
 
 
@@ -166,7 +166,7 @@ def _tables(result: reports.Report, by: By, coop_name: str) -> None:
             first=result.months[0].month, last=result.months[-1].month, sparkline=sparkline(hours),
             hours=format_hours(busiest.hours), month=busiest.month,
         ))
-    emit(_totals(result.totals), [Column("figure", _("Figure")), Column("value", _("Value"), numeric=True)], Format.table)
+    emit(_totals(result.totals), [Column("figure", N_("Figure")), Column("value", N_("Value"), numeric=True)], Format.table)
     rows = _rows(result, by)
     for row in rows:
         if by is By.cat and row["category"] is None:

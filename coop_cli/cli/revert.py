@@ -6,7 +6,7 @@ from coop_cli import book
 from coop_cli.cli.options import AS, KEY, identity, state
 from coop_cli.cli.output import note
 from coop_cli.errors import BadInput
-from coop_cli.i18n import _, ngettext
+from coop_cli.i18n import N_, _, ngettext
 
 
 def register(app: typer.Typer) -> None:
@@ -22,10 +22,10 @@ def register(app: typer.Typer) -> None:
 
 def revert(
     ctx: typer.Context,
-    entry_id: str = typer.Argument(None, metavar="ID", show_default=False, help=_("The id of the entry to reverse.")),
-    commit: str = typer.Option(None, "--commit", metavar="COMMIT", help=_("Reverse every entry this commit added (see coop log).")),
-    reason: str = typer.Option(..., "--reason", help=_("Why; becomes the reversal's description.")),
-    when: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help=_("Date of the reversal (default: today).")),
+    entry_id: str = typer.Argument(None, metavar="ID", show_default=False, help=N_("The id of the entry to reverse.")),
+    commit: str = typer.Option(None, "--commit", metavar="COMMIT", help=N_("Reverse every entry this commit added (see coop log).")),
+    reason: str = typer.Option(..., "--reason", help=N_("Why; becomes the reversal's description.")),
+    when: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help=N_("Date of the reversal (default: today).")),
     as_member: str = AS,
     key: str = KEY,
 ) -> None:

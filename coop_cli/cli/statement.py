@@ -13,7 +13,7 @@ from coop_cli import reports
 from coop_cli.cli.options import FORMAT, Format, state
 from coop_cli.cli.output import Column, emit
 from coop_cli.errors import BadInput
-from coop_cli.i18n import _
+from coop_cli.i18n import N_, _
 from coop_cli.members import Register
 from coop_cli.model import COOP_ACCOUNT, format_hours, member_account, parse_date
 from coop_cli.repo import Coop
@@ -28,12 +28,12 @@ def register(app: typer.Typer) -> None:
 
 
 COLUMNS = [
-    Column("date", _("Date")),
-    Column("id", _("Id"), no_wrap=True),
-    Column("description", _("Description")),
-    Column("counterparty", _("With")),
-    Column("amount", _("Hours"), numeric=True),
-    Column("balance", _("Balance"), numeric=True),
+    Column("date", N_("Date")),
+    Column("id", N_("Id"), no_wrap=True),
+    Column("description", N_("Description")),
+    Column("counterparty", N_("With")),
+    Column("amount", N_("Hours"), numeric=True),
+    Column("balance", N_("Balance"), numeric=True),
 ]
 # Scripts also get each entry's kind and, for a reversal, the entry it undoes; the first row is the opening balance.
 DATA = [*COLUMNS, Column("kind", ""), Column("reverses", ""), Column("reverses_date", ""), Column("reverses_description", "")]
@@ -42,10 +42,10 @@ DATA = [*COLUMNS, Column("kind", ""), Column("reverses", ""), Column("reverses_d
 def statement(
     ctx: typer.Context,
     member: str = typer.Argument(..., metavar="MEMBER"),
-    start: str = typer.Option(None, "--from", metavar="YYYY-MM-DD", help=_("First day (earlier exchanges make the opening balance).")),
-    end: str = typer.Option(None, "--to", metavar="YYYY-MM-DD", help=_("Last day.")),
+    start: str = typer.Option(None, "--from", metavar="YYYY-MM-DD", help=N_("First day (earlier exchanges make the opening balance).")),
+    end: str = typer.Option(None, "--to", metavar="YYYY-MM-DD", help=N_("Last day.")),
     fmt: Format = FORMAT,
-    html_file: Path = typer.Option(None, "--html", metavar="FILE", help=_("Write a printable page with a chart of the balance to FILE instead of printing.")),
+    html_file: Path = typer.Option(None, "--html", metavar="FILE", help=N_("Write a printable page with a chart of the balance to FILE instead of printing.")),
 ) -> None:
     coop = state(ctx).coop()
     register = coop.register()

@@ -7,7 +7,7 @@ import typer
 from coop_cli import verify as audit
 from coop_cli.cli.options import FORMAT, Format, state
 from coop_cli.cli.output import Column, emit, note
-from coop_cli.i18n import _, ngettext
+from coop_cli.i18n import N_, _, ngettext
 
 
 def register(app: typer.Typer) -> None:
@@ -21,17 +21,17 @@ def register(app: typer.Typer) -> None:
 
 
 COLUMNS = [
-    Column("where", _("Where")),
-    Column("commit", _("Commit"), no_wrap=True),
-    Column("entry", _("Entry"), no_wrap=True),
-    Column("message", _("Problem")),
+    Column("where", N_("Where")),
+    Column("commit", N_("Commit"), no_wrap=True),
+    Column("entry", N_("Entry"), no_wrap=True),
+    Column("message", N_("Problem")),
 ]
 
 
 def verify(
     ctx: typer.Context,
-    full: bool = typer.Option(False, "--full", help=_("Recheck everything, ignoring what was verified before.")),
-    expect: str = typer.Option(None, "--expect", metavar="FINGERPRINT", help=_("The fingerprint your coop publishes: the books must begin there.")),
+    full: bool = typer.Option(False, "--full", help=N_("Recheck everything, ignoring what was verified before.")),
+    expect: str = typer.Option(None, "--expect", metavar="FINGERPRINT", help=N_("The fingerprint your coop publishes: the books must begin there.")),
     fmt: Format = FORMAT,
 ) -> None:
     coop = state(ctx).coop()
