@@ -20,7 +20,7 @@ from coop_cli import charter as charter_format
 from coop_cli import checks, reports
 from coop_cli import members as members_format
 from coop_cli.errors import BadField, BadInput, CoopError, Refusals
-from coop_cli.i18n import _
+from coop_cli.i18n import _, word
 from coop_cli.journal import append_text, check_date, format_entry, parse_journal, signed_bytes
 from coop_cli.model import (
     COOP_ACCOUNT,
@@ -555,7 +555,7 @@ def add_key(coop: Coop, identity: Identity, member_id: str, pubkey: str) -> tupl
         if recorder.member.id != member_id:
             require_manager(recorder.member)
         elif not recorder.member.active:
-            raise CoopError(_("{id} is {status} and cannot add keys").format(id=member_id, status=recorder.member.status))
+            raise CoopError(_("{id} is {status} and cannot add keys").format(id=member_id, status=word(recorder.member.status)))
         _check_key_unused(register, (key,))
         text = members_format.with_key(register, member_id, key)
         message = f"member key add: {member_id}\n\n{key.split()[0]} {key.split()[1][:16]}...\n"

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Callable
 
 from coop_cli import meetings
-from coop_cli.i18n import _
+from coop_cli.i18n import _, word
 from coop_cli.members import Register
 from coop_cli.model import COOP_ACCOUNT, HISTORY_ITEM, Charter, Entry, Meeting, Member, account_member, format_hours, member_account
 
@@ -60,7 +60,7 @@ def recorder_problems(recorder: Member, payer: str, charter: Charter, meeting_cr
     A meeting's credits, written when it is closed, may be signed by whoever closes it: a treasurer or a secretary.
     """
     if recorder.status != "active":
-        return [_("{id} is {status} and cannot record exchanges").format(id=recorder.id, status=recorder.status)]
+        return [_("{id} is {status} and cannot record exchanges").format(id=recorder.id, status=word(recorder.status))]
     if meeting_credit and recorder.manages:
         return []
     if not may_record(recorder, payer, charter):
@@ -129,9 +129,9 @@ def _party_problems(account: str, when: date, register: Register, decided_on: De
         return [_("{id!r} is not a member of this coop (see coop member list)").format(id=member_id or account)]
     status = status_on(member, when, decided_on)
     if status != "active" and status == member.status:
-        return [_("{id} is {status} and cannot take part in exchanges").format(id=member.id, status=member.status)]
+        return [_("{id} is {status} and cannot take part in exchanges").format(id=member.id, status=word(member.status))]
     if status != "active":
-        return [_("{id} was {status} on {date} and cannot take part in exchanges of that day").format(id=member.id, status=status, date=when)]
+        return [_("{id} was {status} on {date} and cannot take part in exchanges of that day").format(id=member.id, status=word(status), date=when)]
     if when < member.since:
         return [_("{id} joined on {since}, after the exchange's date {date}").format(id=member.id, since=member.since, date=when)]
     return []

@@ -16,7 +16,7 @@ from coop_cli import charter as charter_format
 from coop_cli import meetings as meetings_format
 from coop_cli import members as members_format
 from coop_cli.errors import BadInput, CoopError
-from coop_cli.i18n import _
+from coop_cli.i18n import _, word
 from coop_cli.model import COOP_ACCOUNT, ROLES, STATUSES, Decision, Meeting, check_text, folded, parse_date, parse_hours, party
 from coop_cli.repo import Coop
 
@@ -93,7 +93,7 @@ def attend(coop: Coop, identity: book.Identity, slug: str, member_ids: list[str]
             member = register.require(member_id)
             status = checks.status_on(member, meeting.date, decided_on)  # minutes may be written after the meeting
             if status != "active":
-                raise CoopError(_("{id} is {status} and cannot attend as a member").format(id=member.id, status=status))
+                raise CoopError(_("{id} is {status} and cannot attend as a member").format(id=member.id, status=word(status)))
             if member.since > meeting.date:
                 raise CoopError(_("{id} joined on {since}, after the meeting").format(id=member.id, since=member.since))
         if all(m in meeting.attendees for m in member_ids):
@@ -201,7 +201,7 @@ def adopted(coop: Coop, decision_id: str) -> Decision:
         )
     decision = found[0][1]
     if decision.outcome != "adopted":
-        raise CoopError(_("the decision {id} was not adopted ({outcome})").format(id=decision_id, outcome=decision.outcome))
+        raise CoopError(_("the decision {id} was not adopted ({outcome})").format(id=decision_id, outcome=word(decision.outcome)))
     return decision
 
 
@@ -214,7 +214,7 @@ def set_status(coop: Coop, identity: book.Identity, member_id: str, status: str,
         adopted(coop, decision_id)
         register = coop.register()
         if register.require(member_id).status == status:
-            raise CoopError(_("{id} is already {status}").format(id=member_id, status=status))
+            raise CoopError(_("{id} is already {status}").format(id=member_id, status=word(status)))
         text = members_format.with_changes(register, member_id, {"status": status}, decision_id)
         _keep_a_manager(text, member_id)
         return book.commit_register(coop, text, f"member status: {member_id} {status} ({decision_id})\n", recorder)
@@ -232,7 +232,7 @@ def change_role(coop: Coop, identity: book.Identity, member_id: str, change: str
         if match[1] == "+" and match[2] in roles:
             raise CoopError(_("{id} already has the role {role}").format(id=member_id, role=match[2]))
         if match[1] == "+" and not member.active:
-            raise CoopError(_("{id} is {status} and cannot take on a role").format(id=member.id, status=member.status))
+            raise CoopError(_("{id} is {status} and cannot take on a role").format(id=member.id, status=word(member.status)))
         if match[1] == "-" and match[2] not in roles:
             raise CoopError(_("{id} does not have the role {role}").format(id=member_id, role=match[2]))
         roles = roles + [match[2]] if match[1] == "+" else [r for r in roles if r != match[2]]

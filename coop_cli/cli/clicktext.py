@@ -33,10 +33,13 @@ def click_word(english: str) -> str:
 
 
 class Formatter(typer.Context.formatter_class):
-    """click's help formatter, with the usage line's prefix and the help option's line translated."""
+    """click's help formatter, with the usage line's prefix, the headings' colon and the help option's line translated."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         super().write_usage(prog, args, _("Usage: ") if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}" + _("{heading}:").format(heading=heading) + "\n")
 
     def write_dl(self, rows, *args, **kwargs) -> None:
         said = _("Show this message and exit.")

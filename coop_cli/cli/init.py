@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
 
 def init(
     directory: Path = typer.Argument(..., metavar="DIR", help=N_("Folder to create (must be empty or absent).")),
-    name: str = typer.Option(..., "--name", help=N_("The cooperative's name.")),
+    name: str = typer.Option(..., "--name", metavar="NAME", help=N_("The cooperative's name.")),
 ) -> None:
     commit = book.init(directory, name)
     typer.echo(_("Created the coop {name!r} in {folder} (commit {commit}).").format(name=name, folder=directory, commit=commit[:10]))

@@ -19,8 +19,8 @@ def register(app: typer.Typer) -> None:
 
 
 def new(
-    file: Path = typer.Option(Path("~/.ssh/coop_ed25519"), "--file", help=N_("Where to write the private key; the public key goes beside it as FILE.pub.")),
-    comment: str = typer.Option(None, "--comment", help=N_("Comment at the end of the public key (default: user@host).")),
+    file: Path = typer.Option(Path("~/.ssh/coop_ed25519"), "--file", metavar="FILE", help=N_("Where to write the private key; the public key goes beside it as FILE.pub.")),
+    comment: str = typer.Option(None, "--comment", metavar="TEXT", help=N_("Comment at the end of the public key (default: user@host).")),
 ) -> None:
     from coop_cli.signing import new_ed25519_key
 

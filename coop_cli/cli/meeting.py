@@ -52,7 +52,7 @@ def new(
     title: str = typer.Argument(..., metavar="TITLE"),
     when: str = typer.Option(..., "--date", metavar="YYYY-MM-DD"),
     duration: str = typer.Option(..., "--duration", metavar="HOURS", help=N_("How long it lasted: 2, 1h30, 90m.")),
-    place: str = typer.Option(None, "--place"),
+    place: str = typer.Option(None, "--place", metavar="PLACE"),
     as_member: str = AS,
     key: str = KEY,
 ) -> None:

@@ -10,7 +10,7 @@ from coop_cli import book, reports
 from coop_cli.cli.options import AS, FORMAT, KEY, Format, identity, state
 from coop_cli.cli.output import Column, Word, emit, note
 from coop_cli.errors import CoopError
-from coop_cli.i18n import N_, _
+from coop_cli.i18n import N_, _, word
 
 
 def register(app: typer.Typer) -> None:
@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
 def add(
     ctx: typer.Context,
     member_id: str = typer.Argument(..., metavar="ID", help=N_("Lowercase ascii id, unique and never reused.")),
-    name: str = typer.Option(..., "--name", help=N_("The member's name as they write it.")),
+    name: str = typer.Option(..., "--name", metavar="NAME", help=N_("The member's name as they write it.")),
     pubkey: str = typer.Option(None, "--pubkey", metavar="KEY", help=N_("Their SSH public key: a .pub file or the key's text.")),
     roles: List[str] = typer.Option([], "--role", metavar="ROLE", help=N_("treasurer, secretary or auditor; repeat for several.")),
     since: str = typer.Option(None, "--since", metavar="YYYY-MM-DD", help=N_("Date they joined (default: today).")),
@@ -116,7 +116,7 @@ def status(
     from coop_cli import governance
 
     commit = governance.set_status(state(ctx).coop(), identity(as_member, key), member_id, new_status, decision)
-    typer.echo(_("{id} is now {status}, by {decision} (commit {commit}).").format(id=member_id, status=new_status, decision=decision, commit=commit[:10]))
+    typer.echo(_("{id} is now {status}, by {decision} (commit {commit}).").format(id=member_id, status=word(new_status), decision=decision, commit=commit[:10]))
 
 
 def role(

@@ -46,7 +46,7 @@ def record(
     hours: str = typer.Argument(None, metavar="HOURS", show_default=False, help=N_("How long: 2, 1.5, 2,5, 1h30, 90m, 0:45.")),
     description: str = typer.Argument(None, metavar="DESCRIPTION", show_default=False, help=N_("What was exchanged.")),
     when: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help=N_("Date of the exchange (default: today).")),
-    cat: str = typer.Option(None, "--cat", help=N_("Category, e.g. jardinage.")),
+    cat: str = typer.Option(None, "--cat", metavar="CATEGORY", help=N_("Category, e.g. jardinage.")),
     batch: Path = typer.Option(None, "--batch", metavar="FILE.csv", help=N_("Record every row of a CSV file in one commit.")),
     encoding: str = typer.Option(None, "--encoding", metavar="NAME", help=N_("The batch file's encoding, e.g. utf-8 or cp1252 (default: found from the file).")),
     dry_run: bool = typer.Option(False, "--dry-run", help=N_("Check everything and show what would be recorded, with the balances after; write nothing.")),

@@ -24,7 +24,7 @@ def revert(
     ctx: typer.Context,
     entry_id: str = typer.Argument(None, metavar="ID", show_default=False, help=N_("The id of the entry to reverse.")),
     commit: str = typer.Option(None, "--commit", metavar="COMMIT", help=N_("Reverse every entry this commit added (see coop log).")),
-    reason: str = typer.Option(..., "--reason", help=N_("Why; becomes the reversal's description.")),
+    reason: str = typer.Option(..., "--reason", metavar="TEXT", help=N_("Why; becomes the reversal's description.")),
     when: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help=N_("Date of the reversal (default: today).")),
     as_member: str = AS,
     key: str = KEY,
