@@ -113,6 +113,7 @@ def _reasons() -> list[tuple[str, str]]:
 def _sentences() -> list[tuple[str, str]]:
     """click's other usage errors, as _reasons."""
     return [
+        (r"No such command (?P<name>'.*')\. Did you mean (?P<commands>.+)\?", _("no such command {name} (did you mean {commands}?)")),
         (r"No such command (?P<name>'.*')\.", _("no such command {name}")),
         (r"Missing command\.", _("a command is missing")),
         (r"Got unexpected extra argument\(s\) \((?P<arguments>.*)\)", _("unexpected extra argument: {arguments}")),
