@@ -116,7 +116,7 @@ def _bar_rows(chart: str, width: int, bars: list[Bar], lowest: Decimal, highest:
         parts.append(
             f'<g class="row"{data}>{name}'
             f'<rect class="bar {bar.css}" x="{left}" y="{y + 2}" width="{max(round(right - left, 1), 0.5) if bar.value else 0}" height="{ROW - 4}">'
-            f"<title>{escape(bar.label)}: {hours(bar.value)}</title></rect>"
+            f"<title>{escape(_tip(bar.label, bar.value))}</title></rect>"
             f'<text class="value" x="{width - 2}" y="{y + ROW - 5}" text-anchor="end">{hours(bar.value)}</text>'
             "</g>"
         )
@@ -197,7 +197,7 @@ def _months_chart(months: list[reports.MonthRow]) -> str:
         parts.append(
             f'<g class="month" data-month="{month.month}" data-hours="{format_hours(month.hours)}">'
             f'<rect class="bar hours" x="{round(x + step * 0.12, 1)}" y="{upper}" width="{round(step * 0.76, 1)}" height="{round(lower - upper, 1)}">'
-            f"<title>{month.month}: {hours(month.hours)}</title></rect>"
+            f"<title>{escape(_tip(month.month, month.hours))}</title></rect>"
             + (f'<text class="value" x="{round(x + step / 2, 1)}" y="{upper - 3}" text-anchor="middle">{short_hours(month.hours)}</text>' if len(months) <= 12 and month.hours else "")
             + (f'<text class="tick" x="{round(x + step / 2, 1)}" y="{height - 6}" text-anchor="middle">{month.month}</text>' if index % every == 0 else "")
             + "</g>"
@@ -227,6 +227,11 @@ def _limits_chart(rows: list[reports.LimitRow], charter: Charter) -> str:
             "</g>"
         )
     return _svg("limits-chart", WIDE, top + ROW * len(rows) + 4, "".join(parts))
+
+
+def _tip(label: str, value: Decimal) -> str:
+    """What a bar says when the pointer rests on it."""
+    return _("{label}: {hours}").format(label=label, hours=hours(value))
 
 
 def _svg(chart: str, width: int, height: int, body: str) -> str:

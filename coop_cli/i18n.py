@@ -72,10 +72,11 @@ def number(value: int) -> str:
 
 
 def day(value: date) -> str:
-    """A date for a table or a page: 2026-03-10 in English, 10 mars 2026 in French."""
+    """A date for a table or a page: 2026-03-10 in English, 10 mars 2026 in French (and 1er mars)."""
     from babel.dates import format_date
 
-    return format_date(value, DATE_PATTERNS.get(language(), "yyyy-MM-dd"), locale=language())
+    said = format_date(value, DATE_PATTERNS.get(language(), "yyyy-MM-dd"), locale=language())
+    return "1er" + said[1:] if language() == "fr" and value.day == 1 else said
 
 
 def plural_n(value: Decimal) -> int:

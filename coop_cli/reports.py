@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from coop_cli.errors import BadInput
-from coop_cli.i18n import _
+from coop_cli.i18n import _, day
 from coop_cli.members import Register
 from coop_cli.model import COOP_ACCOUNT, Charter, Entry, Group, Meeting, Posting, account_member, member_account, party
 
@@ -105,7 +105,7 @@ def statement_description(row: StatementRow) -> str:
         return row.description
     if row.reverses_date is None:  # an entry coop cannot find: verify names it; the statement still says which
         return _("Reversal of {id}: {reason}").format(id=row.reverses, reason=row.description)
-    return _("Reversal of {date} “{description}”: {reason}").format(date=row.reverses_date, description=row.reverses_description, reason=row.description)
+    return _("Reversal of {date} “{description}”: {reason}").format(date=day(row.reverses_date), description=row.reverses_description, reason=row.description)
 
 
 @dataclass(frozen=True)

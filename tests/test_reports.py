@@ -130,6 +130,68 @@ def test_output_matches_the_golden_file(books, name, args):
     check_golden(name, coop(books, *args).stdout)
 
 
+def without_ids(text: str) -> str:
+    """Entry ids (ULIDs) and key fingerprints change with every run of the fixture."""
+    text = re.sub(r"\b[0-9A-HJKMNP-TV-Z]{26}\b", "<entry id>", text)
+    return re.sub(r"SHA256:[0-9A-Za-z+/]{43}", "SHA256:<fingerprint>", text)
+
+
+@pytest.mark.parametrize("name, args", [
+    ("fr/balance-2026-03-31.txt", ("balance", "--date", "2026-03-31")),
+    ("fr/statement-bernard-2026Q1.txt", ("statement", "bernard", "--to", "2026-03-31")),
+    ("fr/report-2026Q1.txt", ("report", "-p", PERIOD)),
+    ("fr/report-2026Q1-by-member.txt", ("report", "-p", PERIOD, "--by", "member")),
+    ("fr/member-show-bernard.txt", ("member", "show", "bernard")),
+    ("fr/meeting-show-2026-02-14.txt", ("meeting", "show", "2026-02-14-assemblee-generale", "--format", "table")),
+])
+def test_french_output_matches_the_golden_file(books, name, args):
+    """What a French reader sees: hours with a decimal comma, dates in words, the books' words translated."""
+    check_golden(name, without_ids(coop(books, "--lang", "fr", *args).stdout))
+
+
+def test_french_csv_and_json_keep_the_files_words(books):
+    """Scripts do not depend on the reader's language: CSV and JSON are the same in French, to the byte."""
+    for args in (("balance", "--format", "csv"), ("member", "list", "--format", "json"), ("decisions", "--format", "csv"),
+                 ("report", "-p", PERIOD, "--format", "json"), ("statement", "bernard", "--format", "csv"), ("log", "--format", "csv"),
+                 ("meeting", "show", "2026-02-14-assemblee-generale", "--format", "csv")):
+        assert coop(books, "--lang", "fr", *args).stdout == coop(books, *args).stdout, args
+
+
+def page_text(page: str) -> str:
+    """A page as its reader reads it: the text of each element on a line, the style sheet left out."""
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.lines, self.skip = [], False
+
+        def handle_starttag(self, tag, attrs):
+            self.skip = tag == "style"
+
+        def handle_data(self, data):
+            if not self.skip and data.strip():
+                self.lines.append(" ".join(data.split()))
+
+    reader = Text()
+    reader.feed(page)
+    return "\n".join(reader.lines) + "\n"
+
+
+def test_the_french_pages_read_as_french_and_render(books, tmp_path):
+    """The report and a statement in French: `lang="fr"`, their text golden, and Chromium draws them (the PNGs are
+    kept in tmp_path for a person to look at)."""
+    coop(books, "--lang", "fr", "report", "-p", PERIOD, "--html", str(tmp_path / "site"))
+    coop(books, "--lang", "fr", "statement", "bernard", "--to", "2026-03-31", "--html", str(tmp_path / "bernard.html"))
+    for name, page in (("fr/report-2026Q1.html.txt", tmp_path / "site" / "index.html"), ("fr/statement-bernard-2026Q1.html.txt", tmp_path / "bernard.html")):
+        html = page.read_text(encoding="utf-8")
+        assert html.startswith('<!DOCTYPE html>\n<html lang="fr">')
+        check_golden(name, page_text(html))
+        shot = page.with_suffix(".png")
+        chromium(page, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1240,1754")
+        assert png_size(shot) == (1240, 1754) and shot.stat().st_size > 20_000
+    coop(books, "statement", "bernard", "--html", str(tmp_path / "english.html"))
+    assert (tmp_path / "english.html").read_text(encoding="utf-8").startswith('<!DOCTYPE html>\n<html lang="en">')
+
+
 def test_json_hours_are_decimal_strings_and_counts_are_numbers(books):
     document = report_json(books, "-p", PERIOD)
     assert document["totals"] == {

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import typer
 
-from coop_cli import reports
+from coop_cli import i18n, reports
 from coop_cli.cli.options import FORMAT, Format, state
 from coop_cli.cli.output import Column, emit, json_value
 from coop_cli.errors import BadInput, CoopError
 from coop_cli.i18n import N_, _
-from coop_cli.model import format_hours
 
 
 class By(str, Enum):
@@ -164,7 +163,7 @@ def _tables(result: reports.Report, by: By, coop_name: str) -> None:
         busiest = max(result.months, key=lambda row: row.hours)
         say(_("Hours per month, {first} to {last}: {sparkline}  (most: {hours} in {month})").format(
             first=result.months[0].month, last=result.months[-1].month, sparkline=sparkline(hours),
-            hours=format_hours(busiest.hours), month=busiest.month,
+            hours=i18n.hours(busiest.hours), month=busiest.month,
         ))
     emit(_totals(result.totals), [Column("figure", N_("Figure")), Column("value", N_("Value"), numeric=True)], Format.table)
     rows = _rows(result, by)
@@ -178,8 +177,8 @@ def _tables(result: reports.Report, by: By, coop_name: str) -> None:
     inactive = [{**row.__dict__, "last_exchange": row.last_exchange or _("never")} for row in result.inactive]
     _listing(
         inactive, INACTIVE,
-        _("Members without an exchange for six months (on {day})").format(day=result.judged_on),
-        _("Every active member has exchanged in the six months to {day}.").format(day=result.judged_on),
+        _("Members without an exchange for six months (on {day})").format(day=i18n.day(result.judged_on)),
+        _("Every active member has exchanged in the six months to {day}.").format(day=i18n.day(result.judged_on)),
     )
     _listing(result.decisions, DECISIONS, _("Decisions of the period"), _("No decision was taken in the period."))
 
@@ -190,7 +189,7 @@ def say(line: str) -> None:
 
 def _span(period: reports.Period) -> str:
     if period.start and period.end and period.label != f"{period.start}..{period.last_day}":
-        return _("{label} ({first} to {last})").format(label=period.label, first=period.start, last=period.last_day)
+        return _("{label} ({first} to {last})").format(label=period.label, first=i18n.day(period.start), last=i18n.day(period.last_day))
     return period.label
 
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import typer
 
-from coop_cli import reports
+from coop_cli import i18n, reports
 from coop_cli.cli.options import FORMAT, Format, state
 from coop_cli.cli.output import Column, emit
 from coop_cli.errors import BadInput
 from coop_cli.i18n import N_, _
 from coop_cli.members import Register
-from coop_cli.model import COOP_ACCOUNT, format_hours, member_account, parse_date
+from coop_cli.model import COOP_ACCOUNT, member_account, parse_date
 from coop_cli.repo import Coop
 
 
@@ -59,10 +59,10 @@ def statement(
         _write_html(coop, register, member, first, last, opening, rows, html_file)
         return
     if fmt is Format.table:
-        title = _("Statement of {member}, opening balance {opening}").format(member=member, opening=format_hours(opening))
+        title = _("Statement of {member}, opening balance {opening}").format(member=member, opening=i18n.hours(opening))
         emit([{**row.__dict__, "description": reports.statement_description(row)} for row in rows], COLUMNS, fmt, title=title)
         return
-    opening_row = {"date": first, "kind": "opening", "description": _("Opening balance"), "balance": opening}
+    opening_row = {"date": first, "kind": "opening", "description": "Opening balance", "balance": opening}  # data: English whatever the locale
     emit([opening_row, *(row.__dict__ for row in rows)], DATA, fmt)
 
 
