@@ -1,18 +1,19 @@
-"""README.md, typed as written: every command block runs in a fresh folder, in order, and shows what the page shows.
+"""README.md and README.fr.md, typed as written: every command block runs in a fresh folder, in order, and shows what the page shows.
 
 A ```text or ```sh block whose lines start with `$ ` is a session: each `$ ` line is typed into one bash (so `cd` and
 `export` carry on to the next command), a here-document's lines with it, and the lines after it, up to the next
 `$ `, are its output (stdout and stderr, as a terminal shows them). A ```sh block without prompts is typed line by
 line too; its output is not shown, so each line must only succeed. The Quick start block (install coop, run the
 tests) is not typed: it is checked to be exactly its two commands. `coop` is the code under test, in a folder of
-its own; HOME is a fresh folder; the terminal is 90 columns wide, in English, without colours.
+its own; HOME is a fresh folder; the terminal is 90 columns wide, in English (the French page says
+`export LANGUAGE=fr` first), without colours.
 
 What differs from one run to the next is normalised, on both sides, and nothing else: commit ids (7 to 40 hex
 digits, which also covers the coop's fingerprint), entry ids (ULIDs), SSH public keys and their SHA256
 fingerprints, today's date and the temporary folder; spaces at the end of a line are not compared. A command
-fails exactly when its shown output starts with `error:`.
+fails exactly when its shown output starts with `error:` (`erreur :` in French).
 
-COOP_UPDATE_README=1 rewrites the outputs in README.md with what this run saw: then read the diff.
+COOP_UPDATE_README=1 rewrites the outputs in the pages with what this run saw: then read the diff.
 """
 
 from __future__ import annotations
@@ -26,10 +27,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from conftest import cli_env
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+PAGES = pytest.mark.parametrize("page, quick_start", [(README, "## Quick start"), (ROOT / "README.fr.md", "## Démarrage rapide")],
+                                ids=["README.md", "README.fr.md"])
 FENCE = re.compile(r"^```(\S*)[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
 QUICK_START = ["pip install . && coop balance", "bash .ci/run"]
 HEREDOC = re.compile(r"<<-?\s*['\"]?(\w+)['\"]?")
@@ -104,14 +109,22 @@ def type_everything(typed: list[Typed], folder: Path) -> list[tuple[int, str]]:
     return [(int(parts[2 * i + 1]), parts[2 * i].strip("\n")) for i in range(len(typed))]
 
 
-def test_the_quick_start_is_its_two_commands():
-    first = FENCE.findall(README.read_text(encoding="utf-8"))[0]
+@PAGES
+def test_the_quick_start_is_its_two_commands(page, quick_start):
+    text = page.read_text(encoding="utf-8")
+    first = FENCE.findall(text)[0]
     assert first[0] == "sh" and first[1].splitlines() == QUICK_START
-    assert README.read_text(encoding="utf-8").index("## Quick start") < README.read_text(encoding="utf-8").index(first[1])
+    assert text.index(quick_start) < text.index(first[1])
 
 
-def test_every_command_of_the_readme_runs_as_written_and_shows_what_the_readme_shows(tmp_path):
-    text = README.read_text(encoding="utf-8")
+def test_each_page_links_the_other():
+    assert "(README.fr.md)" in README.read_text(encoding="utf-8")
+    assert "(README.md)" in (ROOT / "README.fr.md").read_text(encoding="utf-8")
+
+
+@PAGES
+def test_every_command_of_the_readme_runs_as_written_and_shows_what_the_readme_shows(tmp_path, page, quick_start):
+    text = page.read_text(encoding="utf-8")
     blocks = sessions(text)
     assert [t.command for t in blocks[0][1]] == QUICK_START
     blocks = blocks[1:]  # installing coop and running the tests is what this test is part of
@@ -119,17 +132,17 @@ def test_every_command_of_the_readme_runs_as_written_and_shows_what_the_readme_s
     assert len(typed) > 20 and sum(t.shown is not None for t in typed) > 15
     seen = type_everything(typed, tmp_path)
     if UPDATE:
-        _rewrite(text, blocks, seen)
-        typed = [t for _body, block in sessions(README.read_text(encoding="utf-8"))[1:] for t in block]
+        _rewrite(page, text, blocks, seen)
+        typed = [t for _body, block in sessions(page.read_text(encoding="utf-8"))[1:] for t in block]
     for t, (status, output) in zip(typed, seen, strict=True):
         if t.shown is None:
             assert status == 0, f"$ {t.command}\n{output}"
             continue
-        assert (status != 0) == t.shown.startswith("error:"), f"$ {t.command} exited {status}:\n{output}"
+        assert (status != 0) == t.shown.startswith(("error:", "erreur :")), f"$ {t.command} exited {status}:\n{output}"
         assert normalised(output, tmp_path) == normalised(t.shown, tmp_path), f"$ {t.command}"
 
 
-def _rewrite(text: str, blocks: list[tuple[str, list[Typed]]], seen: list[tuple[int, str]]) -> None:
+def _rewrite(page: Path, text: str, blocks: list[tuple[str, list[Typed]]], seen: list[tuple[int, str]]) -> None:
     """Put this run's outputs in the page's prompt blocks (lines without trailing spaces), for a person to review."""
     outputs = iter(seen)
     for body, block in blocks:
@@ -137,4 +150,4 @@ def _rewrite(text: str, blocks: list[tuple[str, list[Typed]]], seen: list[tuple[
         if block and block[0].shown is not None:
             entries = ["$ " + t.command + ("\n" + "\n".join(line.rstrip() for line in out.split("\n")) if out else "") for t, out in zip(block, got)]
             text = text.replace(body, "\n\n".join(entries) + "\n", 1)
-    README.write_text(text, encoding="utf-8")
+    page.write_text(text, encoding="utf-8")
