@@ -80,11 +80,11 @@ def day(value: date) -> str:
 
 
 def plural_n(value: Decimal) -> int:
-    """The count to give ngettext for an amount of hours as shown, by the language's own rule (CLDR): French says
-    1,5 heure (singular below 2), English 1.5 hours; the catalog still gives the words of each form."""
+    """The count to give ngettext for an amount of hours as short_hours shows it, by the language's own rule (CLDR):
+    French says 1,5 heure (singular below 2), English 1.5 hours and 1 hour; the catalog gives the words of each form."""
     from babel import Locale
 
-    return 1 if Locale.parse(language()).plural_form(abs(value)) == "one" else 2
+    return 1 if Locale.parse(language()).plural_form(abs(value).normalize()) == "one" else 2
 
 
 def word(value: str) -> str:

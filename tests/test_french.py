@@ -110,6 +110,26 @@ def test_every_usage_error_is_one_line_in_the_chosen_language(tmp_path: Path, ki
     assert english_in(done.stderr) == [] and [said for said in COOP_ENGLISH if said in done.stderr] == [], done.stderr
 
 
+@pytest.mark.parametrize("language, shown", [
+    ("fr", {"1.5": ("1,5", "1,50", 1), "1": ("1", "1,00", 1), "2": ("2", "2,00", 2), "0.25": ("0,25", "0,25", 1), "-1234.5": ("-1\u202f234,5", "-1\u202f234,50", 2)}),
+    ("en", {"1.5": ("1.5", "1.50", 2), "1": ("1", "1.00", 1), "2": ("2", "2.00", 2), "0.25": ("0.25", "0.25", 2), "-1234.5": ("-1,234.5", "-1,234.50", 2)}),
+])
+def test_hours_are_written_and_counted_as_the_language_does_with_no_system_locale(language: str, shown: dict) -> None:
+    """Babel's own data, whatever the machine's locales: the count is the form ngettext is given (1: singular)."""
+    from decimal import Decimal
+
+    from coop_cli import i18n
+
+    i18n.use_language(language)
+    try:
+        assert {text: (i18n.short_hours(Decimal(text)), i18n.hours(Decimal(text)), i18n.plural_n(Decimal(text))) for text in shown} == shown
+        from datetime import date
+
+        assert [i18n.day(date(2026, 3, d)) for d in (1, 10)] == (["1er mars 2026", "10 mars 2026"] if language == "fr" else ["2026-03-01", "2026-03-10"])
+    finally:
+        i18n.use_language(None)
+
+
 # Runs coop's main several times in one Python process, as a test runner or a shell would not: each run prints
 # its stdout and stderr between marks.
 IN_ONE_PROCESS = """
