@@ -88,8 +88,9 @@ def plural_n(value: Decimal) -> int:
 
 
 def word(value: str) -> str:
-    """A value of the books that is a word (a status, a role, an outcome, a kind, a meeting's state, a field's name),
-    in the reader's language. Files, CSV and JSON keep the English word: it is data, and scripts read it."""
+    """A value of the books that is a word (a status, a role, an outcome, a meeting's state, a field's name), in the
+    reader's language. Files, CSV and JSON keep the English word: it is data, and scripts read it. (Entry kinds show
+    in CSV and JSON only.)"""
     words = {
         "active": pgettext("value", "active"),
         "suspended": pgettext("value", "suspended"),
@@ -102,10 +103,6 @@ def word(value: str) -> str:
         "no quorum": pgettext("value", "no quorum"),
         "open": pgettext("value", "open"),
         "closed": pgettext("value", "closed"),
-        "exchange": pgettext("value", "exchange"),
-        "reversal": pgettext("value", "reversal"),
-        "meeting": pgettext("value", "meeting"),
-        "opening": pgettext("value", "opening"),
         "consensus": pgettext("value", "consensus"),
         "verified": pgettext("value", "verified"),
         "NOT VERIFIED": pgettext("value", "NOT VERIFIED"),
@@ -119,6 +116,7 @@ def word(value: str) -> str:
         "keys": pgettext("field", "keys"),
         "offers": pgettext("field", "offers"),
         "wants": pgettext("field", "wants"),
+        "meeting": pgettext("field", "meeting"),
         "title": pgettext("field", "title"),
         "date": pgettext("field", "date"),
         "duration": pgettext("field", "duration"),
