@@ -2,7 +2,7 @@
 
 typer 0.28 carries its own copy of click with its English written in, without gettext: the help is translated
 through the formatter, typer.core's `_` and the command tree, and a usage error is rebuilt from what the exception
-holds, where coop prints it. pyproject.toml pins typer's minor version; tests/test_clicktext.py fails on any English
+holds, where coop prints it. pyproject.toml pins typer's minor version; tests/test_french.py fails on any English
 that a new wording would leak.
 """
 
@@ -27,7 +27,6 @@ def click_word(english: str) -> str:
         "default: {default}": _("default: {default}"),
         "required": _("required"),
         "env var: {var}": _("env var: {var}"),
-        "Aborted!": _("Aborted!"),
     }
     return words.get(english, english)
 

@@ -15,8 +15,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from coop_cli.cli.options import Format
 from coop_cli import i18n
+from coop_cli.cli.options import Format
 from coop_cli.i18n import _
 from coop_cli.model import format_hours
 
