@@ -282,7 +282,8 @@ def test_the_compiled_catalog_answers_every_message_and_chooses_french_plurals()
         catalog = gettext.GNUTranslations(stream)
     for message in entries(PO):
         if message.msgid_plural is None:
-            assert catalog.gettext(message.msgid) == message.msgstr[0]
+            found = catalog.pgettext(message.msgctxt, message.msgid) if message.msgctxt else catalog.gettext(message.msgid)
+            assert found == message.msgstr[0]
         else:
             singular, plural = message.msgstr
             assert [catalog.ngettext(message.msgid, message.msgid_plural, n) for n in (0, 1, 2, 5)] == [singular, singular, plural, plural]
