@@ -445,3 +445,8 @@ def without_member(text: str, member: str) -> str:
 def test_12_a_member_removed_from_the_register_by_an_officer(books):
     edit_and_commit(books, "agnes", "members.yaml", lambda text: without_member(text, "claire"))
     caught(books, "claire", "removed from the register")
+
+
+def test_12_a_date_of_joining_changed_by_an_officer(books):
+    edit_and_commit(books, "agnes", "members.yaml", lambda text: text.replace("since: 2020-03-10", "since: 2019-01-01", 1))
+    caught(books, "date of joining was changed")
