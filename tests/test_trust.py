@@ -450,3 +450,10 @@ def test_12_a_member_removed_from_the_register_by_an_officer(books):
 def test_12_a_date_of_joining_changed_by_an_officer(books):
     edit_and_commit(books, "agnes", "members.yaml", lambda text: text.replace("since: 2020-03-10", "since: 2019-01-01", 1))
     caught(books, "date of joining was changed")
+
+
+def test_12_a_group_set_up_by_an_officer_without_an_adopted_decision(books):
+    group = "  - name: jardin\n    decision: D-2026-099\n    members: [agnes]\n"
+    edit_and_commit(books, "agnes", "members.yaml",
+                    lambda text: text.replace("groups: []\n", "groups:\n" + group) if "groups: []" in text else text + "groups:\n" + group)
+    caught(books, "jardin", "set up without an adopted decision")
