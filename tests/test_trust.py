@@ -457,3 +457,15 @@ def test_12_a_group_set_up_by_an_officer_without_an_adopted_decision(books):
     edit_and_commit(books, "agnes", "members.yaml",
                     lambda text: text.replace("groups: []\n", "groups:\n" + group) if "groups: []" in text else text + "groups:\n" + group)
     caught(books, "jardin", "set up without an adopted decision")
+
+
+def test_12_the_decision_that_set_up_a_group_changed_by_an_officer(coop_repo):
+    first, second = coop_repo.decision("Groupe jardin"), coop_repo.decision("Autre décision")
+    assert coop_repo.run("group", "add", "jardin", "--decision", first).returncode == 0
+    edit_and_commit(coop_repo, "agnes", "members.yaml", lambda text: text.replace(f"decision: {first}", f"decision: {second}"))
+    caught(coop_repo, "jardin", "decision that set up the group")
+
+
+def test_12_the_charters_prose_changed_by_a_plain_member(books):
+    edit_and_commit(books, "bernard", "charter.md", lambda text: text + "\nBernard a toujours raison.\n")
+    caught(books, "charter.md", "no treasurer or secretary signed")
