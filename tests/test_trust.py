@@ -469,3 +469,9 @@ def test_12_the_decision_that_set_up_a_group_changed_by_an_officer(coop_repo):
 def test_12_the_charters_prose_changed_by_a_plain_member(books):
     edit_and_commit(books, "bernard", "charter.md", lambda text: text + "\nBernard a toujours raison.\n")
     caught(books, "charter.md", "no treasurer or secretary signed")
+
+
+def test_12_the_unit_changed_after_entries_even_by_decision(books):
+    decision = books.decision("Changer d'unité")
+    edit_and_commit(books, "agnes", "charter.md", lambda text: text.replace("unit: H", "unit: HR", 1), message=f"charter\n\nDecision: {decision}\n")
+    caught(books, "unit was changed after entries")
