@@ -475,3 +475,8 @@ def test_12_the_unit_changed_after_entries_even_by_decision(books):
     decision = books.decision("Changer d'unité")
     edit_and_commit(books, "agnes", "charter.md", lambda text: text.replace("unit: H", "unit: HR", 1), message=f"charter\n\nDecision: {decision}\n")
     caught(books, "unit was changed after entries")
+
+
+def test_12_the_merge_rules_changed_by_a_plain_member(books):
+    edit_and_commit(books, "bernard", ".gitattributes", lambda text: text.replace("merge=coop-journal", "merge=union"))
+    caught(books, ".gitattributes", "no treasurer or secretary signed")
