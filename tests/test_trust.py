@@ -480,3 +480,11 @@ def test_12_the_unit_changed_after_entries_even_by_decision(books):
 def test_12_the_merge_rules_changed_by_a_plain_member(books):
     edit_and_commit(books, "bernard", ".gitattributes", lambda text: text.replace("merge=coop-journal", "merge=union"))
     caught(books, ".gitattributes", "no treasurer or secretary signed")
+
+
+def test_12_minutes_deleted_by_an_officer(coop_repo):
+    coop_repo.decision("Une décision")
+    minutes = next((coop_repo.root / "ledger" / "meetings").glob("*.md")).relative_to(coop_repo.root)
+    coop_repo.signed_git("agnes", "rm", "-q", str(minutes))
+    coop_repo.signed_git("agnes", "commit", "-qm", "minutes removed")
+    caught(coop_repo, str(minutes), "deleted")
