@@ -488,3 +488,23 @@ def test_12_minutes_deleted_by_an_officer(coop_repo):
     coop_repo.signed_git("agnes", "rm", "-q", str(minutes))
     coop_repo.signed_git("agnes", "commit", "-qm", "minutes removed")
     caught(coop_repo, str(minutes), "deleted")
+
+
+def only_minutes(fixture) -> str:
+    return str(next((fixture.root / "ledger" / "meetings").glob("*.md")).relative_to(fixture.root))
+
+
+def test_12_closed_minutes_changed_by_an_officer(coop_repo):
+    coop_repo.decision("Une décision")
+    path = only_minutes(coop_repo)
+    done = coop_repo.run("meeting", "close", Path(path).stem)
+    assert done.returncode == 0, done.stderr
+    edit_and_commit(coop_repo, "agnes", path, lambda text: text.replace("_None yet._", "- Ajouté après coup."))
+    caught(coop_repo, path, "after the meeting was closed")
+
+
+def test_12_open_minutes_added_to_by_a_plain_member(coop_repo):
+    coop_repo.decision("Une décision")
+    path = only_minutes(coop_repo)
+    edit_and_commit(coop_repo, "bernard", path, lambda text: text.replace("_None yet._", "- Une note de Bernard."))
+    caught(coop_repo, path, "no treasurer or secretary signed")
