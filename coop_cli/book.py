@@ -20,7 +20,7 @@ from coop_cli import charter as charter_format
 from coop_cli import checks, reports
 from coop_cli import members as members_format
 from coop_cli.errors import BadField, BadInput, CoopError, Refusals
-from coop_cli.i18n import _, word
+from coop_cli.i18n import N_, _, word
 from coop_cli.journal import append_text, check_date, format_entry, parse_journal, signed_bytes
 from coop_cli.model import (
     COOP_ACCOUNT,
@@ -29,15 +29,19 @@ from coop_cli.model import (
     Exchange,
     Member,
     Posting,
+    Service,
+    check_line,
     check_member_id,
     check_tag_value,
     check_text,
+    folded,
     format_hours,
     namespace_for,
     parse_date,
     parse_hours,
     party,
     party_account,
+    similar,
 )
 from coop_cli.repo import FINGERPRINT_KEY, LEDGER, Coop, git, init_repository
 from coop_cli.slips import BatchRow
@@ -177,6 +181,7 @@ def record(
     digest: str | None = None,
     allow_duplicates: bool = False,
     dry_run: bool = False,
+    new_cat: bool = False,
 ) -> Recorded:
     """Check, sign, append and commit exchanges in one commit: all of them or none.
 
@@ -185,9 +190,10 @@ def record(
     A row that repeats another row, or an exchange the books hold and was not reversed, is refused unless
     `allow_duplicates`; so is a file whose content's SHA-256 (`digest`) an earlier commit imported.
     `origin` names the batch file, so that problems carry `FILE:LINE`. A dry run checks all this and writes nothing.
+    A category must be one of the charter's, unless `new_cat`.
     """
     today = today or date.today()
-    drafts, problems = _drafts(coop.register(), exchanges, origin, today)
+    drafts, problems = _drafts(coop.register(), exchanges, origin, today, coop.charter(), new_cat)
     signer = load_signer(coop, identity)
     with contextlib.nullcontext([]) if dry_run else coop.writing() as notes:
         if digest and not allow_duplicates:
@@ -248,7 +254,7 @@ def check_in_order(
     return found
 
 
-def _drafts(register: members_format.Register, exchanges: list[Exchange], origin: str | None, today: date) -> tuple[list, list]:
+def _drafts(register: members_format.Register, exchanges: list[Exchange], origin: str | None, today: date, charter, new_cat: bool) -> tuple[list, list]:
     """Each exchange read into an unsigned entry, with its line; a batch collects what cannot be read, naming its column."""
     drafts, problems = [], []
     for exchange in exchanges:
@@ -258,7 +264,10 @@ def _drafts(register: members_format.Register, exchanges: list[Exchange], origin
             problems.append((line, row.problem))
             continue
         try:
-            drafts.append((line, draft(named(exchange, register), today)))
+            unsigned = draft(named(exchange, register), today)
+            if exchange.cat:
+                _field("cat", charter_format.require_category, charter, exchange.cat, new_cat)
+            drafts.append((line, unsigned))
         except BadField as problem:
             if row is None:
                 raise
@@ -490,8 +499,8 @@ def add_member(
     joined = parse_date(since, "since") if since else today
     if joined > today:
         raise CoopError(_("the date {date} is in the future").format(date=joined))
-    offers = tuple(check_tag_value(o, _("an offer")) for o in offers)
-    wants = tuple(check_tag_value(w, _("a want")) for w in wants)
+    offers = tuple(Service(check_tag_value(o, _("an offer"))) for o in offers)
+    wants = tuple(Service(check_tag_value(w, _("a want"))) for w in wants)
     member = Member(member_id, name, joined, "active", tuple(dict.fromkeys(roles)), keys, offers, wants)
     signer = load_signer(coop, identity)
     with coop.writing() as notes:
@@ -583,6 +592,71 @@ def read_key_argument(value: str) -> str:
     if len(value.split()) < 2 and not path.exists():  # key text has a type and base64 data: one word is a path
         raise BadInput(_("{file}: no such file (KEY is a .pub file or the key's text)").format(file=value))
     return value
+
+
+# ---------------------------------------------------------------- offers and wants
+
+ALREADY = {"offers": N_("{id} already offers {text!r}"), "wants": N_("{id} already wants {text!r}")}
+NO_SUCH = {"offers": N_("{id} offers nothing called {text!r} (see coop offer list {id} --all)"),
+           "wants": N_("{id} wants nothing called {text!r} (see coop want list {id} --all)")}
+NO_SUCH_BUT = {"offers": N_("{id} offers nothing called {text!r}; did you mean {suggestions}?"),
+               "wants": N_("{id} wants nothing called {text!r}; did you mean {suggestions}?")}
+
+
+def add_service(coop: Coop, identity: Identity, kind: str, text: str, cat: str, availability: str | None = None, until: str | None = None,
+                member_id: str | None = None, today: date | None = None) -> tuple[Member, Service, str, list[str]]:
+    """One more offer or want (`kind`: offers or wants) for a member: their own, or anyone's for a treasurer or secretary.
+
+    Its category is one of the charter's; it holds until `until`, then is hidden (never deleted), or until withdrawn.
+    """
+    today = today or date.today()
+    text = check_line(text, _("the text"))
+    availability = check_line(availability, _("the availability")) if availability else None
+    last = parse_date(until, "--until") if until else None
+    if last is not None and last < today:
+        raise BadInput(_("--until {date} is already past").format(date=last))
+    signer = load_signer(coop, identity)
+    with coop.writing() as notes:
+        register = coop.register()
+        recorder = recorder_for(coop, identity, register, signer)
+        member = _service_owner(register, recorder.member, member_id)
+        if not member.active:
+            raise CoopError(_("{id} is {status}: only active members offer and want services").format(id=member.id, status=word(member.status)))
+        cat = charter_format.require_category(coop.charter(), cat)
+        if any(folded(s.text) == folded(text) and s.current(today) for s in getattr(member, kind)):
+            raise CoopError(_(ALREADY[kind]).format(id=member.id, text=text))
+        service = Service(text, cat, availability, today, last)
+        changed = members_format.with_service(register, member.id, kind, service)
+        message = f"{kind[:-1]} add: {member.id}: {text} ({cat})\n"
+        return member, service, commit_register(coop, changed, message, recorder), notes
+
+
+def remove_service(coop: Coop, identity: Identity, kind: str, text: str, member_id: str | None = None) -> tuple[Member, str, list[str]]:
+    """Withdraw a member's offer or want, named by its text: their own, or anyone's for a treasurer or secretary."""
+    signer = load_signer(coop, identity)
+    with coop.writing() as notes:
+        register = coop.register()
+        recorder = recorder_for(coop, identity, register, signer)
+        member = _service_owner(register, recorder.member, member_id)
+        services = getattr(member, kind)
+        found = [index for index, service in enumerate(services) if service.text == text]
+        if not found:
+            guesses = similar(text, ((s.text, (s.text,)) for s in services))
+            if guesses:
+                raise CoopError(_(NO_SUCH_BUT[kind]).format(id=member.id, text=text, suggestions=_(" or ").join(repr(g) for g in guesses)))
+            raise CoopError(_(NO_SUCH[kind]).format(id=member.id, text=text))
+        changed = members_format.without_service(register, member.id, kind, found[0])
+        return member, commit_register(coop, changed, f"{kind[:-1]} remove: {member.id}: {text}\n", recorder), notes
+
+
+def _service_owner(register: members_format.Register, recorder: Member, member_id: str | None) -> Member:
+    """Whose offers and wants change: the recorder's own (an active member's), or anyone's for a treasurer or secretary."""
+    owner = register.require(member_id) if member_id else recorder
+    if owner.id != recorder.id:
+        require_manager(recorder, _("another member's offers and wants"))
+    elif not recorder.active:
+        raise CoopError(_("{id} is {status} and cannot change their offers and wants").format(id=recorder.id, status=word(recorder.status)))
+    return owner
 
 
 # ---------------------------------------------------------------- audits

@@ -12,7 +12,7 @@ from typing import Any
 from coop_cli import yamltext
 from coop_cli.errors import BadInput, CoopError
 from coop_cli.i18n import LANGUAGES, _
-from coop_cli.model import HOUR_DIGITS, ROLES, Charter, check_text, parse_decimal
+from coop_cli.model import HOUR_DIGITS, ROLES, Charter, check_tag_value, check_text, parse_decimal, similar
 
 FILE = "charter.md"
 MAJORITIES = ("simple", "two-thirds", "consensus")
@@ -33,6 +33,8 @@ quorum: 0.5               # share of active members present for a valid decision
 majority: simple          # simple | two-thirds | consensus
 signed_commits: required  # required | optional: git commits signed by the recorder's key
 language: en              # en | fr: the language the minutes are written in
+categories: []            # of exchanges, offers, wants and needs (empty: any)
+bulletin_balances: false  # whether the monthly bulletin may print members' balances
 """
 
 DEFAULT_TEXT = """
@@ -101,10 +103,13 @@ def _charter(rules: dict[str, Any]) -> Charter:
         if not isinstance(recorders, list) or any(r not in ROLES for r in recorders):
             raise BadInput(_("recorders must be a list of roles among {choices}").format(choices=", ".join(ROLES)))
         values["recorders"] = tuple(recorders)
-    if "meeting_credit" in rules:
-        if not isinstance(rules["meeting_credit"], bool):
-            raise BadInput(_("meeting_credit must be true or false"))
-        values["meeting_credit"] = rules["meeting_credit"]
+    for key in ("meeting_credit", "bulletin_balances"):
+        if key in rules:
+            if not isinstance(rules[key], bool):
+                raise BadInput(_("{key} must be true or false").format(key=key))
+            values[key] = rules[key]
+    if "categories" in rules:
+        values["categories"] = _categories(rules["categories"])
     for key, choices in (("majority", MAJORITIES), ("signed_commits", SIGNED_COMMITS), ("language", LANGUAGES)):
         if key in rules:
             if rules[key] not in choices:
@@ -113,6 +118,31 @@ def _charter(rules: dict[str, Any]) -> Charter:
     charter = Charter(**values)
     _check_consistent(charter)
     return charter
+
+
+def _categories(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+        raise BadInput(_("categories must be a list of words, such as [jardinage, cuisine]"))
+    categories = tuple(check_tag_value(c, _("a category")) for c in value)
+    if len(set(categories)) < len(categories):
+        raise BadInput(_("categories lists {category!r} twice").format(category=next(c for c in categories if categories.count(c) > 1)))
+    return categories
+
+
+def require_category(charter: Charter, text: str, new: bool | None = None) -> str:
+    """A category as exchanges, offers, wants and needs use it: one of the charter's list, or refused with the ones it may
+    mean (as a member's name is). `coop record` may take a new one (`new`, its --new-cat; None where there is no such
+    choice). A charter without a list takes any word."""
+    check_tag_value(text, _("the category"))
+    if new or not charter.categories or text in charter.categories:
+        return text
+    suggestions = similar(text, ((c, (c,)) for c in charter.categories))
+    if suggestions:
+        problem = _("{category!r} is not one of the charter's categories; did you mean {suggestions}?").format(
+            category=text, suggestions=_(" or ").join(suggestions))
+    else:
+        problem = _("{category!r} is not one of the charter's categories: {choices}").format(category=text, choices=", ".join(charter.categories))
+    raise CoopError(problem if new is None else _("{problem} (--new-cat takes a new one)").format(problem=problem))
 
 
 def _check_consistent(charter: Charter) -> None:
@@ -150,6 +180,9 @@ def with_rule(text: str, key: str, value: str, decision: str) -> str:
 def _yaml_value(key: str, value: str) -> str:
     """A rule's value as YAML, refusing text that would change the front matter's structure."""
     value = value.strip()
+    if key == "categories":  # words, some with an apostrophe (garde d'enfants): each checked, and quoted if YAML needs it
+        categories = _categories([c.strip() for c in value.strip("[]").split(",") if c.strip()])
+        return "[" + ", ".join(c if re.fullmatch(r"\w[\w .-]*", c) and yamltext.reads_as_text(c) else _quoted(c) for c in categories) + "]"
     if not value or any(c in value for c in "\n#:{}&*!|>'\"%@`") and key != "name":
         raise BadInput(_("{value!r} is not a value coop can write for {key}").format(value=value, key=key))
     if key == "recorders":
@@ -160,9 +193,9 @@ def _yaml_value(key: str, value: str) -> str:
     if key == "name":
         check_text(value, "name")
         return _quoted(value)
-    if key == "meeting_credit":
+    if key in ("meeting_credit", "bulletin_balances"):
         if value not in ("true", "false"):
-            raise BadInput(_("meeting_credit must be true or false"))
+            raise BadInput(_("{key} must be true or false").format(key=key))
         return value
     if key in ("step", "max_exchange", "min_balance", "max_balance", "quorum"):
         return str(parse_decimal(value, key))

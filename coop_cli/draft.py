@@ -14,9 +14,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from coop_cli import book, checks
+from coop_cli import charter as charter_format
 from coop_cli.errors import CoopError
 from coop_cli.i18n import _
-from coop_cli.model import COOP_ACCOUNT, Entry, Exchange, Member, check_tag_value, check_text, folded, parse_hours, party_account
+from coop_cli.model import COOP_ACCOUNT, Entry, Exchange, Member, check_text, folded, parse_hours, party_account
 from coop_cli.repo import Coop
 from coop_cli.slips import read_day
 
@@ -156,8 +157,9 @@ class Pile:
     and the member who records. Each slip is judged on the balances the slips before it leave, as `book.record`
     judges the rows of a batch."""
 
-    def __init__(self, coop: Coop, recorder: Member, today: date, *, when: str | None = None, cat: str | None = None, allow_duplicates: bool = False):
-        self.coop, self.recorder, self.today, self.allow_duplicates = coop, recorder, today, allow_duplicates
+    def __init__(self, coop: Coop, recorder: Member, today: date, *, when: str | None = None, cat: str | None = None, allow_duplicates: bool = False,
+                 new_cat: bool = False):
+        self.coop, self.recorder, self.today, self.allow_duplicates, self.new_cat = coop, recorder, today, allow_duplicates, new_cat
         self.charter, self.register, self.balances = coop.charter(), coop.register(), coop.balances()
         self.first_date = self.read("date", when, Slip()) if when else today.isoformat()
         self.first_cat = self.read("cat", cat, Slip()) if cat else ""
@@ -208,7 +210,7 @@ class Pile:
         if name == "description":
             return check_text(text, _("the description"))
         if name == "cat":
-            return check_tag_value(text, _("the category")) if text else ""
+            return charter_format.require_category(self.charter, text, self.new_cat) if text else ""
         day = read_day(text)
         if day > self.today:
             raise CoopError(_("the date {date} is in the future").format(date=day))
@@ -251,8 +253,11 @@ class Pile:
 
     @cached_property
     def categories(self) -> list[str]:
-        """The categories of the newest months' exchanges and the members' offers and wants, each once, sorted."""
-        found = {value for member in self.register.members for value in (*member.offers, *member.wants)}
+        """The charter's categories; a charter without a list: those of the newest months' exchanges and the members' offers
+        and wants, each once, sorted."""
+        if self.charter.categories:
+            return sorted(self.charter.categories, key=lambda cat: (folded(cat), cat))
+        found = {service.cat or service.text for member in self.register.members for service in (*member.offers, *member.wants)}
         for relative in self.coop.journal_files()[-RECENT_JOURNALS:]:
             found.update(re.findall(r"^    ; cat: (.+)$", self.coop.read(relative), re.MULTILINE))
         return sorted(found, key=lambda cat: (folded(cat), cat))

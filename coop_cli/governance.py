@@ -23,6 +23,7 @@ from coop_cli.repo import Coop
 RULE_TYPES = {
     "unit": str, "step": "number", "max_exchange": "number", "min_balance": "number", "max_balance": "number",
     "recorders": "roles", "meeting_credit": bool, "quorum": "number", "majority": str, "signed_commits": str, "language": str, "name": str,
+    "categories": "words", "bulletin_balances": bool,
 }
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 import base64
-import difflib
 import re
 from datetime import date, datetime
 from typing import Any
@@ -16,12 +15,17 @@ from typing import Any
 from coop_cli import yamltext
 from coop_cli.errors import BadInput, CoopError
 from coop_cli.i18n import _
-from coop_cli.model import COOP_ACCOUNT, HISTORY_ITEM, ROLES, STATUSES, Group, Member, check_member_id, check_text, folded, parse_date
+from coop_cli.model import (
+    COOP_ACCOUNT, HISTORY_ITEM, ROLES, STATUSES, Group, Member, Service,
+    check_line, check_member_id, check_tag_value, check_text, folded, parse_date, similar,
+)
 
 FILE = "members.yaml"
 EMPTY = "# The member register of the cooperative: see `coop member --help`.\nmembers: []\n"
 _FIELDS = {"id", "name", "since", "status", "roles", "keys", "offers", "wants", "decisions", "history"}
 _GROUP_FIELDS = {"name", "members", "decision"}
+_SERVICE_FIELDS = ("text", "cat", "availability", "added", "until")  # in the order coop writes them
+SERVICE_KINDS = ("offers", "wants")
 
 
 @dataclass(frozen=True)
@@ -65,21 +69,7 @@ class Register:
     def similar(self, named: str, most: int = 3) -> list[Member]:
         """The members `named` may mean: whose id or name is the same but for case and accents, else whose name holds
         it as a word, else whose id or name is a small typo away (the closest first); at most `most`."""
-        wanted = folded(" ".join(named.split()))
-        if not wanted:
-            return []
-        same = [m for m in self.members if wanted in (folded(m.id), folded(m.name))]
-        if same:
-            return same[:most]
-        words = [m for m in self.members if wanted in re.split(r"[\s'-]+", folded(m.name))]
-        if words:
-            return words[:most]
-        spellings = {}
-        for member in self.members:
-            for spelling in (folded(member.id), folded(member.name)):
-                spellings.setdefault(spelling, member)
-        close = difflib.get_close_matches(wanted, list(spellings), n=len(spellings), cutoff=0.75)
-        return list({spellings[spelling].id: spellings[spelling] for spelling in close}.values())[:most]
+        return similar(named, ((m, (m.id, m.name)) for m in self.members), most)
 
     @staticmethod
     def _unknown(named: str, suggestions: list[str]) -> str:
@@ -178,8 +168,8 @@ def _member(item: Any) -> Member:
         status=status,
         roles=roles,
         keys=keys,
-        offers=_strings(item.get("offers"), "offers"),
-        wants=_strings(item.get("wants"), "wants"),
+        offers=_services(item.get("offers"), "offers"),
+        wants=_services(item.get("wants"), "wants"),
         decisions=_strings(item.get("decisions"), "decisions"),
         history=history,
     )
@@ -230,6 +220,33 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
     return tuple(_string(v, what) for v in value)
 
 
+def _services(value: Any, what: str) -> tuple[Service, ...]:
+    """Offers or wants: each a plain word (the register's older form) or a mapping of text, cat, availability, added, until."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise BadInput(_("{what} must be a list").format(what=what))
+    return tuple(Service(_string(item, what)) if not isinstance(item, dict) else _service(item, what) for item in value)
+
+
+def _service(item: dict, what: str) -> Service:
+    unknown = set(map(str, item)) - set(_SERVICE_FIELDS)
+    if unknown:
+        raise BadInput(_("unknown field {field!r} in {what} (fields are {choices})").format(field=sorted(unknown)[0], what=what, choices=", ".join(_SERVICE_FIELDS)))
+    if "text" not in item:
+        raise BadInput(_("each of {what} needs a text").format(what=what))
+    text = check_line(_string(item["text"], what), what)
+    cat = check_tag_value(_string(item["cat"], "cat"), "cat") if item.get("cat") is not None else None
+    availability = check_line(_string(item["availability"], "availability"), "availability") if item.get("availability") is not None else None
+    days = {}
+    for key in ("added", "until"):
+        value = item.get(key)
+        if value is not None and (isinstance(value, datetime) or not isinstance(value, date)):
+            value = parse_date(_string(value, key), key)
+        days[key] = value
+    return Service(text, cat, availability, **days)
+
+
 def allowed_signers(register: Register, namespace: str) -> str:
     """OpenSSH's allowed-signers file for every key in the register, for `git log --show-signature` and `ssh-keygen -Y verify`.
 
@@ -262,8 +279,8 @@ def with_member(register: Register, member: Member) -> str:
     item["status"] = member.status
     item["roles"] = _flow(member.roles)
     item["keys"] = CommentedSeq(list(member.keys))
-    item["offers"] = _flow(member.offers)
-    item["wants"] = _flow(member.wants)
+    item["offers"] = _flow(tuple(service.text for service in member.offers))  # `member add --offer`: plain words
+    item["wants"] = _flow(tuple(service.text for service in member.wants))
     if member.decisions:
         item["decisions"] = _flow(member.decisions)
     entries.append(item)
@@ -316,6 +333,31 @@ def with_changes(register: Register, member_id: str, changes: dict[str, Any], de
         if not isinstance(history, CommentedSeq):
             item["history"] = history = _flow(tuple(history or ()))
         history.append(f"{ended} until {decision}")
+    return yamltext.dump(register.document)
+
+
+def with_service(register: Register, member_id: str, kind: str, service: Service) -> str:
+    """The file with one more offer or want (`kind`) for a member, written as a mapping; older plain words are kept."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    item = _item(register, member_id)
+    services = item.get(kind)
+    if not isinstance(services, CommentedSeq) or services.fa.flow_style():
+        item[kind] = services = CommentedSeq(list(services or []))
+    written = CommentedMap()
+    for key in _SERVICE_FIELDS:
+        if getattr(service, key) is not None:
+            written[key] = getattr(service, key)
+    services.append(written)
+    return yamltext.dump(register.document)
+
+
+def without_service(register: Register, member_id: str, kind: str, index: int) -> str:
+    """The file without a member's offer or want at `index` of its list (an empty list stays, written `[]`)."""
+    item = _item(register, member_id)
+    del item[kind][index]
+    if not item[kind]:
+        item[kind] = _flow(())
     return yamltext.dump(register.document)
 
 

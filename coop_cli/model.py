@@ -5,11 +5,13 @@ Hours are `Decimal`, never floats; every parser of user text into these values l
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Iterable, TypeVar
 
 from coop_cli.errors import BadInput
 from coop_cli.i18n import _
@@ -222,6 +224,31 @@ def folded(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
+Named = TypeVar("Named")
+
+
+def similar(named: str, choices: Iterable[tuple[Named, tuple[str, ...]]], most: int = 3) -> list[Named]:
+    """What `named` may mean among `choices`, each given with the spellings it answers to (a member: id and name; a
+    category: itself): the same spelling but for case and accents, else a word of its last spelling (a name), else a
+    small typo away (difflib, the closest first); at most `most`. What suggests members suggests categories too."""
+    wanted = folded(" ".join(named.split()))
+    if not wanted:
+        return []
+    choices = list(choices)
+    same = [item for item, spellings in choices if wanted in map(folded, spellings)]
+    if same:
+        return same[:most]
+    words = [item for item, spellings in choices if wanted in re.split(r"[\s'-]+", folded(spellings[-1]))]
+    if words:
+        return words[:most]
+    found: dict[str, Named] = {}
+    for item, spellings in choices:
+        for spelling in spellings:
+            found.setdefault(folded(spelling), item)
+    close = difflib.get_close_matches(wanted, list(found), n=len(found), cutoff=0.75)
+    return list(dict.fromkeys(found[spelling] for spelling in close))[:most]
+
+
 # ---------------------------------------------------------------- values
 
 @dataclass(frozen=True)
@@ -237,6 +264,22 @@ class Exchange:
 
 
 @dataclass(frozen=True)
+class Service:
+    """A service a member offers or wants: what they say of it, its category, when they are available, the day it was
+    added and the last day it holds (none: until withdrawn). The register's older form, a plain word, is a text alone."""
+
+    text: str
+    cat: str | None = None
+    availability: str | None = None
+    added: date | None = None
+    until: date | None = None
+
+    def current(self, day: date) -> bool:
+        """Still offered (or wanted) on `day`: an expired service is hidden, never deleted."""
+        return self.until is None or day <= self.until
+
+
+@dataclass(frozen=True)
 class Member:
     id: str
     name: str
@@ -244,8 +287,8 @@ class Member:
     status: str = "active"
     roles: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()          # OpenSSH public key lines, as written in members.yaml
-    offers: tuple[str, ...] = ()
-    wants: tuple[str, ...] = ()
+    offers: tuple[Service, ...] = ()
+    wants: tuple[Service, ...] = ()
     decisions: tuple[str, ...] = ()     # the decisions that changed their status or roles, oldest first
     history: tuple[str, ...] = ()       # their earlier statuses, oldest first: `active until D-2026-003`
 
@@ -332,6 +375,20 @@ class Charter:
     majority: str = "simple"
     signed_commits: str = "required"
     language: str = "en"  # the language the minutes are written in
+    categories: tuple[str, ...] = ()  # shared by exchanges, offers, wants and needs; none: any category is taken
+    bulletin_balances: bool = False   # whether the monthly bulletin may print members' balances
+
+
+@dataclass(frozen=True)
+class Need:
+    """A need the coop wants to answer (alimentation, logement...), placed on the matrix by an adopted decision:
+    urgency and difficulty from 1 to 4, and the categories of the offers and wants that touch it."""
+
+    name: str
+    urgency: int
+    difficulty: int
+    categories: tuple[str, ...] = ()
+    decision: str | None = None
 
 
 @dataclass(frozen=True)

@@ -147,13 +147,14 @@ def register_change(before: Register, after: Register, signer: Member | None, ad
                     cited: list[str] | tuple[str, ...] = ()) -> list[Finding]:
     """members.yaml changed in a commit of one parent: by an officer of the parent register, citing decisions where needed.
 
-    A member may add a key of their own; status and roles change only citing a decision adopted in the parent state,
-    and a status change keeps the status it ends in `history`; members are never removed; groups are set up by an
-    adopted decision, and removed or renamed only by a commit that cites one (`cited`: its `Decision:` lines).
+    A member may add a key of their own, and change their own offers and wants; status and roles change only citing a
+    decision adopted in the parent state, and a status change keeps the status it ends in `history`; members are never
+    removed; groups are set up by an adopted decision, and removed or renamed only by a commit that cites one (`cited`:
+    its `Decision:` lines).
     """
     if before.text == after.text or is_bootstrap(before, after, signer):
         return []  # every byte counts: a comment or a duplicated key is a change only an officer signs
-    if signer is not None and adds_own_key(before, after, signer.id, same_keys):
+    if signer is not None and (adds_own_key(before, after, signer.id, same_keys) or changes_own_services(before, after, signer.id)):
         return []
     if not manages(signer, before):
         return [Finding(_("{file} was changed by a commit that no treasurer or secretary signed").format(file=members_format.FILE), where=members_format.FILE)]
@@ -213,6 +214,17 @@ def adds_own_key(before: Register, after: Register, signer: str, same_keys: Call
         return False
     if any(same_keys(new, old) for new in added for m in before.members for old in m.keys):
         return False  # a key already registered, to them or to anyone else
+    return all(new == old for old, new in zip(before.members, after.members) if old.id != signer)
+
+
+def changes_own_services(before: Register, after: Register, signer: str) -> bool:
+    """The other register change a member may sign without a role: an active member changing their own offers and wants,
+    and nothing else of anyone's."""
+    mine, now = before.get(signer), after.get(signer)
+    if mine is None or now is None or not mine.active or after.groups != before.groups or len(after.members) != len(before.members):
+        return False
+    if (now.offers, now.wants) == (mine.offers, mine.wants) or replace(now, offers=(), wants=()) != replace(mine, offers=(), wants=()):
+        return False  # a change of nothing but comments is an officer's to sign, as every byte of the register is
     return all(new == old for old, new in zip(before.members, after.members) if old.id != signer)
 
 

@@ -508,3 +508,34 @@ def test_12_open_minutes_added_to_by_a_plain_member(coop_repo):
     path = only_minutes(coop_repo)
     edit_and_commit(coop_repo, "bernard", path, lambda text: text.replace("_None yet._", "- Une note de Bernard."))
     caught(coop_repo, path, "no treasurer or secretary signed")
+
+
+# ---------------------------------------------------------------- 17. offers and wants: a member's own, an officer's anyone's
+
+def with_offer(member: str, text: str):
+    """members.yaml with one more offer in `member`'s block, as an editor would write it."""
+    def change(register: str) -> str:
+        lines = register.splitlines(keepends=True)
+        start = lines.index(f"  - id: {member}\n")
+        at = next(i for i in range(start, len(lines)) if lines[i].startswith("    offers:"))
+        lines[at] = f"    offers:\n      - text: {text}\n        cat: jardinage\n"
+        return "".join(lines)
+    return change
+
+
+def test_17_a_member_changing_their_own_offers_by_hand_verifies(books):
+    edit_and_commit(books, "bernard", "members.yaml", with_offer("bernard", "Taille de haies"))
+    assert messages(books) == []
+
+
+def test_17_a_member_changing_another_members_offers(books):
+    edit_and_commit(books, "bernard", "members.yaml", with_offer("claire", "Taille de haies"))
+    caught(books, "members.yaml was changed by a commit that no treasurer or secretary signed")
+
+
+def test_17_a_member_changing_their_own_offers_and_anything_else(books):
+    edit_and_commit(books, "bernard", "members.yaml", lambda text: with_offer("bernard", "Potager")(text).replace("name: Claire", "name: Klara"))
+    caught(books, "no treasurer or secretary signed")
+    books.git("reset", "-q", "--hard", "HEAD~1")
+    edit_and_commit(books, "bernard", "members.yaml", lambda text: "# Nos membres\n" + text)
+    caught(books, "no treasurer or secretary signed")

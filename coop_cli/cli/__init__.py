@@ -33,7 +33,9 @@ def _language_from(argv: list[str]) -> str | None:
 
 
 def build_app() -> typer.Typer:
-    from coop_cli.cli import audit, balance, charter, clone, decisions, group, init, key, log, meeting, member, merge_driver, record, report, revert, statement, sync, verify
+    from coop_cli.cli import (
+        audit, balance, charter, clone, decisions, group, init, key, log, meeting, member, merge_driver, offer, record, report, revert, statement, sync, verify,
+    )
     from coop_cli.cli.options import State
 
     app = typer.Typer(
@@ -72,6 +74,7 @@ def build_app() -> typer.Typer:
     decisions.register(app)
     charter.register(app)
     group.register(app)
+    offer.register(app)
     merge_driver.register(app)
     return app
 

@@ -27,11 +27,11 @@ from coop_cli.slips import field_name
 STOPPED = 130  # the exit status of a session stopped by Ctrl-C, as for any command interrupted
 
 
-def guided(coop, who: book.Identity, *, when: str | None, cat: str | None, allow_duplicates: bool, dry_run: bool) -> book.Recorded | None:
+def guided(coop, who: book.Identity, *, when: str | None, cat: str | None, allow_duplicates: bool, dry_run: bool, new_cat: bool = False) -> book.Recorded | None:
     """Run a session to its end: the exchanges recorded (or in a dry run, what would be), or None if none were."""
     who = replace(who, passphrase=_asked_once(who.passphrase))
     with coop.alone(draft.LOCK, _("another guided session is open on this copy of the books; finish that one first")):
-        pile = draft.Pile.open(coop, who, date.today(), when=when, cat=cat, allow_duplicates=allow_duplicates)
+        pile = draft.Pile.open(coop, who, date.today(), when=when, cat=cat, allow_duplicates=allow_duplicates, new_cat=new_cat)
         session = Session(coop, pile, draft.Draft(recorder=pile.recorder.id, started=draft.started_now()))
         try:
             session.take_up(draft.load(coop))
@@ -44,7 +44,7 @@ def guided(coop, who: book.Identity, *, when: str | None, cat: str | None, allow
                 if session.review():
                     break
             if dry_run:  # what would be recorded is shown as by any dry run, the pile kept as it is
-                return book.record(coop, who, session.exchanges(), today=pile.today, allow_duplicates=allow_duplicates, dry_run=True)
+                return book.record(coop, who, session.exchanges(), today=pile.today, allow_duplicates=allow_duplicates, dry_run=True, new_cat=new_cat)
             if not session.confirm():
                 typer.echo(kept_as_draft(len(session.state.slips)))
                 return None
@@ -53,7 +53,7 @@ def guided(coop, who: book.Identity, *, when: str | None, cat: str | None, allow
             note(_("stopped; nothing was written, and everything typed is kept as a draft, which the next coop record offers to take up"))
             raise typer.Exit(STOPPED) from None
         try:
-            done = book.record(coop, who, session.exchanges(), today=pile.today, allow_duplicates=allow_duplicates)
+            done = book.record(coop, who, session.exchanges(), today=pile.today, allow_duplicates=allow_duplicates, new_cat=new_cat)
         except CoopError:
             note(_("the slips are kept as a draft, which the next coop record offers to take up"))
             raise

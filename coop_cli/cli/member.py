@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import List
 
 import typer
@@ -143,6 +144,7 @@ def show(ctx: typer.Context, member_id: str = typer.Argument(..., metavar="ID"),
         ("id", member.id), ("name", member.name), ("since", member.since), ("status", Word(member.status)),
         ("roles", tuple(Word(role) for role in member.roles)), ("balance", balance),
         ("keys", " ".join(PublicKey.parse(k).fingerprint() for k in member.keys)),
-        ("offers", ", ".join(member.offers)), ("wants", ", ".join(member.wants)),
+        ("offers", ", ".join(s.text for s in member.offers if s.current(date.today()))),
+        ("wants", ", ".join(s.text for s in member.wants if s.current(date.today()))),
     ]
     emit([{"field": Word(k), "value": v} for k, v in fields], [Column("field", N_("Field")), Column("value", N_("Value"))], fmt)

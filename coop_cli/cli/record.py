@@ -47,6 +47,7 @@ def record(
     description: str = typer.Argument(None, metavar="DESCRIPTION", show_default=False, help=N_("What was exchanged.")),
     when: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help=N_("Date of the exchange (default: today).")),
     cat: str = typer.Option(None, "--cat", metavar="CATEGORY", help=N_("Category, e.g. jardinage.")),
+    new_cat: bool = typer.Option(False, "--new-cat", help=N_("Take a category that is not in the charter's list; without it, one is refused with the categories it may mean.")),
     batch: Path = typer.Option(None, "--batch", metavar="FILE.csv", help=N_("Record every row of a CSV file in one commit.")),
     encoding: str = typer.Option(None, "--encoding", metavar="NAME", help=N_("The batch file's encoding, e.g. utf-8 or cp1252 (default: found from the file).")),
     dry_run: bool = typer.Option(False, "--dry-run", help=N_("Check everything and show what would be recorded, with the balances after; write nothing.")),
@@ -56,7 +57,7 @@ def record(
 ) -> None:
     coop = state(ctx).coop()
     who = identity(as_member, key)
-    options = {"dry_run": dry_run, "allow_duplicates": allow_duplicates}
+    options = {"dry_run": dry_run, "allow_duplicates": allow_duplicates, "new_cat": new_cat}
     if batch is not None:
         if any(v is not None for v in (payer, earner, hours, description, when, cat)):
             raise BadInput(_("--batch takes the exchanges from the file; give no other arguments"))
