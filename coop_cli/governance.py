@@ -15,9 +15,10 @@ from coop_cli import book, checks, reports
 from coop_cli import charter as charter_format
 from coop_cli import meetings as meetings_format
 from coop_cli import members as members_format
+from coop_cli import needs as needs_format
 from coop_cli.errors import BadInput, CoopError
 from coop_cli.i18n import _, word
-from coop_cli.model import COOP_ACCOUNT, ROLES, STATUSES, Decision, Meeting, check_text, folded, parse_date, parse_hours, party
+from coop_cli.model import COOP_ACCOUNT, ROLES, STATUSES, Decision, Meeting, Need, check_text, folded, parse_date, parse_hours, party
 from coop_cli.repo import Coop
 
 RULE_TYPES = {
@@ -313,3 +314,37 @@ def remove_group(coop: Coop, identity: book.Identity, name: str, decision_id: st
 def _require_group(register: members_format.Register, name: str) -> None:
     if not any(g.name == name for g in register.groups):
         raise CoopError(_("there is no group {name!r} (see coop group list)").format(name=name))
+
+
+# ---------------------------------------------------------------- the needs matrix
+
+def place_need(coop: Coop, identity: book.Identity, name: str, urgency: str | int, difficulty: str | int, categories: list[str],
+               decision_id: str) -> tuple[Need, str]:
+    """Place a need on the matrix, or move it, citing the adopted decision that does; its categories (the charter's) say
+    which offers and wants touch it, and a need moved keeps its categories unless others are given."""
+    name = check_text(name, _("a need's name"))
+    urgency, difficulty = needs_format.level(urgency, "--urgency"), needs_format.level(difficulty, "--difficulty")
+    with _managing(coop, identity, _("the needs")) as recorder:
+        adopted(coop, decision_id)
+        charter = coop.charter()
+        cats = tuple(dict.fromkeys(charter_format.require_category(charter, cat) for cat in categories))
+        was = next((need for need in coop.needs() if need.name == name), None)
+        need = Need(name, urgency, difficulty, cats or (was.categories if was else ()), decision_id)
+        if was is not None and (was.urgency, was.difficulty, was.categories) == (need.urgency, need.difficulty, need.categories):
+            raise CoopError(_("the need {name!r} is already placed so (by {id})").format(name=name, id=was.decision))
+        if was is not None and was.decision == decision_id:
+            raise CoopError(_("the need {name!r} was placed by {id}; moving it takes another decision").format(name=name, id=decision_id))
+        current = coop.read(needs_format.FILE) if (coop.root / needs_format.FILE).is_file() else None
+        text = needs_format.with_need(current, need)
+        message = f"needs: {name} urgency {urgency} difficulty {difficulty} ({decision_id})\n\nDecision: {decision_id}\n"
+        return need, coop.commit({needs_format.FILE: text}, message, recorder.author, recorder.signer)
+
+
+def remove_need(coop: Coop, identity: book.Identity, name: str, decision_id: str) -> str:
+    """A need taken off the matrix (answered, or given up), by an adopted decision that the commit cites."""
+    with _managing(coop, identity, _("the needs")) as recorder:
+        adopted(coop, decision_id)
+        if all(need.name != name for need in coop.needs()):
+            raise CoopError(_("there is no need {name!r} on the matrix (see coop needs)").format(name=name))
+        text = needs_format.without_need(coop.read(needs_format.FILE), name)
+        return coop.commit({needs_format.FILE: text}, f"needs: remove {name} ({decision_id})\n\nDecision: {decision_id}\n", recorder.author, recorder.signer)

@@ -11,8 +11,9 @@ from datetime import date
 from decimal import Decimal
 from html import escape
 
-from coop_cli import reports
-from coop_cli.i18n import _, day, hours, language, ngettext, number, plural_n, short_hours, word
+from coop_cli import matching, reports
+from coop_cli import needs as needs_format
+from coop_cli.i18n import _, day, hours, language, month, ngettext, number, plural_n, short_hours, word
 from coop_cli.model import COOP_ACCOUNT, Charter, format_hours, party_account
 
 # Charts are drawn at the size they print (an A4 page holds 700 px between its margins; a half column, 340)
@@ -26,8 +27,9 @@ ZERO = Decimal(0)
 
 # ---------------------------------------------------------------- the report page
 
-def report_page(report: reports.Report, charter: Charter) -> str:
-    """The whole report of a period as one page: figures, charts, members to look after, decisions."""
+def report_page(report: reports.Report, charter: Charter, needs: list | None = None) -> str:
+    """The whole report of a period as one page: figures, charts, members to look after, decisions, and the needs matrix
+    (`needs`: bulletin.NeedRow values) when the coop has placed needs."""
     period = _period_text(report.period)
     sections = [
         _section("totals", _("In figures"), _totals(report.totals), wide=True),
@@ -38,7 +40,7 @@ def report_page(report: reports.Report, charter: Charter) -> str:
         _section("groups", _("Hours earned by working group"), _groups_chart(report.groups)),
         _section("inactive", _("Members without an exchange for six months"), _inactive_table(report)),
         _section("decisions", _("Decisions of the period"), _decisions_table(report.decisions), wide=True),
-    ]
+    ] + ([_section("needs", _("The needs matrix"), needs_chart(needs), wide=True)] if needs else [])
     period_title = _("Activity report: {period}").format(period=period)
     header = f'<header><h1>{escape(charter.name)}</h1><p class="period">{escape(period_title)}</p></header>'
     footer = (
@@ -247,6 +249,50 @@ def _shorten(label: str, most: int) -> str:
     return label if len(label) <= most else label[: most - 1] + "…"
 
 
+def needs_chart(rows: list) -> str:
+    """The needs on the matrix: difficulty from easy (left) to hard, urgency from most urgent (top) down, the four quarters
+    shaded, each need with the current offers and wants of its categories. `rows`: bulletin.NeedRow values."""
+    if not rows:
+        return _nothing(_("No need is on the matrix yet."))
+    left, top, width = 78, 34, WIDE
+    column = (width - left) / 4
+    cell: dict[tuple[int, int], list] = {}
+    for row in rows:
+        cell.setdefault((row.need.urgency, row.need.difficulty), []).append(row)
+    heights = {u: max([26 + 26 * (len(cell.get((u, d), [])) - 1) for d in needs_format.LEVELS] + [34]) for u in needs_format.LEVELS}
+    parts = [f'<text class="tick" x="{left}" y="11">{escape(_("difficulty: 1 (easy) to 4 (hard)"))}</text>',
+             f'<text class="tick" x="2" y="{top - 6}">{escape(_("urgency"))}</text>']
+    y, names = top, []
+    for urgency in (4, 3, 2, 1):
+        height = heights[urgency]
+        parts.append(f'<text class="tick" x="{left - 8}" y="{round(y + height / 2 + 4, 1)}" text-anchor="end">{urgency}</text>')
+        for difficulty in needs_format.LEVELS:
+            x = round(left + (difficulty - 1) * column, 1)
+            quadrant = needs_format.quadrant(urgency, difficulty)
+            parts.append(f'<rect class="quadrant q{needs_format.QUADRANTS.index(quadrant)}" x="{x}" y="{y}" width="{round(column, 1)}" height="{height}"/>')
+            if urgency == 4 and difficulty in (1, 3) or urgency == 2 and difficulty in (1, 3):
+                names.append(f'<text class="quadrant-name" x="{round(x + 2 * column - 4, 1)}" y="{y + 11}" text-anchor="end">'
+                             f'{escape(_(needs_format.QUADRANT_NAMES[quadrant]))}</text>')
+            for index, row in enumerate(cell.get((urgency, difficulty), [])):
+                offers = ngettext("{n} offer", "{n} offers", row.offers).format(n=row.offers)
+                wants = ngettext("{n} want", "{n} wants", row.wants).format(n=row.wants)
+                base = y + 14 + 26 * index
+                parts.append(
+                    f'<g class="need" data-need="{escape(row.need.name)}" data-urgency="{urgency}" data-difficulty="{difficulty}" '
+                    f'data-offers="{row.offers}" data-wants="{row.wants}">'
+                    f'<circle cx="{round(x + 9, 1)}" cy="{base - 4}" r="4"/>'
+                    f'<text class="need-name" x="{round(x + 17, 1)}" y="{base}">{escape(_shorten(row.need.name, 22))}</text>'
+                    f'<text class="tick" x="{round(x + 17, 1)}" y="{base + 11}">{escape(offers + " · " + wants)}</text></g>'
+                )
+        y += height
+    for difficulty in needs_format.LEVELS:
+        x = left + (difficulty - 0.5) * column
+        parts.append(f'<text class="tick" x="{round(x, 1)}" y="{top - 6}" text-anchor="middle">{difficulty}</text>')
+    middle_x, middle_y = round(left + 2 * column, 1), top + heights[4] + heights[3]
+    parts.append(f'<line class="axis" x1="{middle_x}" x2="{middle_x}" y1="{top}" y2="{y}"/><line class="axis" x1="{left}" x2="{width}" y1="{middle_y}" y2="{middle_y}"/>')
+    return _svg("needs-chart", width, y + 2, "".join(parts + names))
+
+
 # ---------------------------------------------------------------- tables
 
 def _inactive_table(report: reports.Report) -> str:
@@ -390,6 +436,85 @@ def _balance_line(view: StatementView, charter: Charter) -> str:
     return _svg("balance-chart", width, height, lines + line)
 
 
+# ---------------------------------------------------------------- the bulletin
+
+def bulletin_page(bulletin) -> str:
+    """A period's bulletin (`bulletin.Bulletin`) as one page to print: figures, the month, meetings and decisions, who does
+    what, new offers and wants, who might help whom, and the needs matrix."""
+    period = bulletin.period
+    span = month(period.start) if period.start and period.end and reports.add_months(period.start, 1) == period.end else _period_text(period)
+    totals = bulletin.totals
+    figures = [("exchanges", _("Exchanges"), totals.exchanges), ("hours", _("Hours exchanged"), totals.hours),
+               ("new-members", _("New members"), len(bulletin.new_members)), ("meetings", _("Meetings held"), len(bulletin.meetings))]
+    cards = "".join(_figure(key, label, value) for key, label, value in figures)
+    sections = [
+        f'<section id="totals" class="wide"><dl class="totals four">{cards}</dl></section>',
+        _section("month", _("The month"), _month_text(bulletin)),
+        _section("meetings", _("Meetings and decisions"), _meetings_text(bulletin)),
+        _section("groups", _("Who does what: the working groups"), _groups_text(bulletin), wide=True),
+        _section("directory", _("New offers and wants"), _directory_text(bulletin)),
+        _section("matches", _("Who might help whom"), _matches_text(bulletin)),
+        _section("needs", _("The needs matrix"), needs_chart(bulletin.needs), wide=True),
+    ]
+    title = _("Bulletin: {period}").format(period=span)
+    header = f'<header><h1>{escape(bulletin.charter.name)}</h1><p class="period">{escape(title)}</p></header>'
+    said = _("Gathered by coop from the books as they stood on {day}.").format(day=day(bulletin.on))
+    if not bulletin.charter.bulletin_balances:
+        said += " " + _("No member's balance is printed here: the charter does not allow it (bulletin_balances).")
+    body = header + '<main class="bulletin">' + "".join(sections) + f"</main><footer><p>{escape(said)}</p></footer>"
+    return _page(_("{coop}: bulletin {period}").format(coop=bulletin.charter.name, period=span), body)
+
+
+def _month_text(bulletin) -> str:
+    names = [m.name for m in bulletin.new_members]
+    parts = [_("Welcome to {names}.").format(names=", ".join(names)) if names else _("No new member in the period.")]
+    taking_part = bulletin.totals.active_members
+    parts.append(ngettext("{n} member took part in an exchange.", "{n} members took part in an exchange.", taking_part).format(n=number(taking_part)))
+    if bulletin.categories:
+        busiest = ", ".join(_("{category} ({hours} h)").format(category=row.category, hours=short_hours(row.hours)) for row in bulletin.categories)
+        parts.append(_("Most active categories: {categories}.").format(categories=busiest))
+    return "".join(f"<p>{escape(part)}</p>" for part in parts)
+
+
+def _meetings_text(bulletin) -> str:
+    if not bulletin.meetings:
+        return _nothing(_("No meeting was held in the period."))
+    held = "".join(
+        f"<li>{escape(_('{date}: {title}, {n} present').format(date=day(m.date), title=m.title, n=len(m.attendees)))}</li>" for m in bulletin.meetings)
+    decided = "".join(f"<li><b>{escape(d.decision)}</b> ({escape(word(d.outcome))}): {escape(d.text)}</li>" for d in bulletin.decisions)
+    return f"<ul>{held}</ul>" + (f'<ul class="decisions">{decided}</ul>' if decided else "")
+
+
+def _groups_text(bulletin) -> str:
+    if not bulletin.groups:
+        return _nothing(_("The coop has no working group yet."))
+    rows = "".join(
+        f"<p><b>{escape(g.name)}</b>: {escape(', '.join(bulletin.names.get(m, m) for m in g.members) or _('nobody yet'))}</p>" for g in bulletin.groups)
+    return f'<div class="groups">{rows}</div>'
+
+
+def _directory_text(bulletin) -> str:
+    def listed(pairs, heading: str) -> str:
+        items = "".join(
+            f"<li>{escape(member.name)}: {escape(service.text)} <span class=\"muted\">({escape(', '.join(filter(None, (service.cat, service.availability))))})</span></li>"
+            for member, service in pairs)
+        return f"<h3>{escape(heading)}</h3><ul>{items}</ul>" if items else ""
+
+    found = listed(bulletin.new_offers, _("Offers")) + listed(bulletin.new_wants, _("Wants"))
+    return found or _nothing(_("No new offer or want in the period (see coop offer add and coop want add)."))
+
+
+def _matches_text(bulletin) -> str:
+    if not bulletin.matches:
+        return _nothing(_("No want meets an offer yet."))
+    items = "".join(
+        "<li>" + escape(_("{payer} would like “{want}”; {earner} offers “{offer}”.").format(
+            payer=s.payer.name, want=s.want.text, earner=s.earner.name, offer=s.offer.text))
+        + f' <span class="muted">{escape(matching.reason(s, bulletin.charter.bulletin_balances))}</span></li>'
+        for s in bulletin.matches)
+    return f"<ol>{items}</ol>"
+
+
 # ---------------------------------------------------------------- the page around it all
 
 STYLE = """
@@ -433,6 +558,21 @@ th { border-bottom: 1px solid var(--ink); }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
 .note, .none { color: var(--muted); font-size: 0.85em; margin: 4px 0 0; }
+.muted { color: var(--muted); }
+.totals.four { grid-template-columns: repeat(4, 1fr); }
+.bulletin p { margin: 0 0 4px; }
+.bulletin ul, .bulletin ol { margin: 0 0 4px; padding-left: 1.2em; }
+.bulletin h3 { font-size: 1em; margin: 4px 0 2px; }
+.groups { columns: 2; column-gap: 28px; }
+.groups p { break-inside: avoid; }
+.quadrant { stroke: #fff; stroke-width: 2; }
+.quadrant.q0 { fill: #dcefe3; }
+.quadrant.q1 { fill: #f8ead0; }
+.quadrant.q2 { fill: #e1ebf5; }
+.quadrant.q3 { fill: #eceef0; }
+.need circle { fill: var(--hours); }
+svg .need-name { font-weight: bold; }
+svg .quadrant-name { fill: var(--muted); font-size: 9px; font-style: italic; }
 footer { margin-top: 14px; border-top: 1px solid var(--rule); color: var(--muted); font-size: 0.8em; }
 @media print {
   body { max-width: none; padding: 0; font-size: 9pt; line-height: 1.3; }

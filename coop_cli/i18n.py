@@ -79,6 +79,13 @@ def day(value: date) -> str:
     return "1er" + said[1:] if language() == "fr" and value.day == 1 else said
 
 
+def month(value: date) -> str:
+    """A month for a page's title: March 2026 in English, mars 2026 in French."""
+    from babel.dates import format_date
+
+    return format_date(value, "LLLL yyyy", locale=language())
+
+
 def plural_n(value: Decimal) -> int:
     """The count to give ngettext for an amount of hours as short_hours shows it, by the language's own rule (CLDR):
     French says 1,5 heure (singular below 2), English 1.5 hours and 1 hour; the catalog gives the words of each form."""

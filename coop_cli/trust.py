@@ -15,16 +15,17 @@ from coop_cli import checks
 from coop_cli import charter as charter_format
 from coop_cli import meetings as meetings_format
 from coop_cli import members as members_format
+from coop_cli import needs as needs_format
 from coop_cli.errors import CoopError
 from coop_cli.i18n import _
 from coop_cli.journal import unbalanced_message
 from coop_cli.members import Register
-from coop_cli.model import COOP_ACCOUNT, Charter, Entry, Meeting, Member, account_member, format_hours
+from coop_cli.model import COOP_ACCOUNT, Charter, Entry, Meeting, Member, Need, account_member, format_hours
 
 CLOCK_SKEW = 3600  # seconds: how far a commit may seem older than its ancestors, or newer than now
 LEDGER = "ledger"
 GITATTRIBUTES = ".gitattributes"
-RULES_FILES = (charter_format.FILE, members_format.FILE, GITATTRIBUTES)
+RULES_FILES = (charter_format.FILE, members_format.FILE, GITATTRIBUTES, needs_format.FILE)
 KEEP_FILE = f"{LEDGER}/meetings/.gitkeep"  # what `coop init` writes so the folder exists: empty, nothing else
 EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
 REGULAR = "100644"
@@ -55,7 +56,7 @@ def extra_root(commit: str) -> list[Finding]:
 
 
 def book_path_allowed(path: str, mode: str, blob: str) -> bool:
-    """The books are a fixed set of regular files: the rules files, month journals, minutes, and init's empty keep file."""
+    """The books are a fixed set of regular files: the rules files, the needs, month journals, minutes, and init's empty keep file."""
     if mode != REGULAR:
         return False
     if path in RULES_FILES or JOURNAL_NAME.fullmatch(path) or MINUTES_NAME.fullmatch(path):
@@ -73,7 +74,7 @@ def shape(tree: dict[str, tuple[str, str]], changed: set[str]) -> list[Finding]:
         if not book_path_allowed(path, mode, blob):
             what = _kind_of(mode)
             found.append(Finding(_("{file} is {what}, which the books may not hold (only regular files: charter.md, members.yaml, "
-                                   ".gitattributes, ledger/YYYY-MM.journal and ledger/meetings/YYYY-MM-DD-slug.md)").format(
+                                   ".gitattributes, ledger/needs.yaml, ledger/YYYY-MM.journal and ledger/meetings/YYYY-MM-DD-slug.md)").format(
                 file=path, what=what), where=path))
     return found
 
@@ -240,6 +241,29 @@ def charter_change(before: Charter | None, after: Charter | None, signer_manages
         found.append(Finding(_("the charter's rules were changed without citing an adopted decision (a line 'Decision: D-YYYY-NNN' in the commit message)"), where=where))
     if before.unit != after.unit and has_entries:
         found.append(Finding(_("the charter's unit was changed after entries were recorded in {unit}").format(unit=before.unit), where=where))
+    return found
+
+
+def needs_change(before: tuple[Need, ...] | None, after: tuple[Need, ...] | None, signer_manages: bool, adopted: set[str],
+                 cited: list[str]) -> list[Finding]:
+    """ledger/needs.yaml changed in a commit of one parent: by an officer; a need placed or moved carries, as its `decision`,
+    a decision adopted in the parent's minutes other than the one it carried before; a need removed, by a commit citing
+    one in a `Decision:` line (a removed need leaves nothing to cite it in, as a removed group does)."""
+    where = needs_format.FILE
+    if not signer_manages:
+        return [Finding(_("{file} was changed by a commit that no treasurer or secretary signed").format(file=where), where=where)]
+    if before is None or after is None:
+        return []  # needs that cannot be read are their own finding
+    found = []
+    placed = {need.name: need for need in before}
+    for need in after:
+        was = placed.get(need.name)
+        if need != was and (need.decision not in adopted or was is not None and need.decision == was.decision):
+            found.append(Finding(_("the need {name} was placed without citing a new adopted decision of the minutes").format(name=need.name), where=where))
+    for need in before:
+        if all(n.name != need.name for n in after) and not set(cited) & adopted:
+            found.append(Finding(_("the need {name} was removed without citing an adopted decision (a line 'Decision: D-YYYY-NNN' "
+                                   "in the commit message)").format(name=need.name), where=where))
     return found
 
 

@@ -22,11 +22,12 @@ from coop_cli import charter as charter_format
 from coop_cli import checks, reports, trust
 from coop_cli import meetings as meetings_format
 from coop_cli import members as members_format
+from coop_cli import needs as needs_format
 from coop_cli.errors import CoopError, SigningError
 from coop_cli.i18n import _
 from coop_cli.journal import parse_journal, signed_bytes
 from coop_cli.members import Register
-from coop_cli.model import Charter, Entry, Meeting, Member, namespace_for, party
+from coop_cli.model import Charter, Entry, Meeting, Member, Need, namespace_for, party
 from coop_cli.repo import FINGERPRINT_KEY, LEDGER, Commit, Coop, Objects, git, parse_commit
 from coop_cli.trust import Finding
 
@@ -173,6 +174,7 @@ class Auditor:
         self.signatures: list[PendingSignature] = []
         self._registers: dict[str, Register] = {}
         self._charters: dict[str, Charter | None] = {}
+        self._needs: dict[str, tuple[Need, ...] | None] = {}
         self._meetings: dict[str, Meeting | None] = {}
         self._trees: dict[str, dict[str, tuple[str, str]]] = {}
         self._files: dict[str, dict[str, str]] = {}
@@ -227,6 +229,20 @@ class Auditor:
                 self.problem(_("charter.md cannot be read: {problem}").format(problem=problem.message), commit, charter_format.FILE)
                 self._charters[blob] = None
         return self._charters[blob]
+
+    def needs(self, commit: str | None, report: bool = False) -> tuple[Need, ...] | None:
+        """The needs of a commit (none without the file); None when they cannot be read, a problem of `commit` with `report`."""
+        blob = self.files(commit).get(needs_format.FILE)
+        if blob is None:
+            return ()
+        if blob not in self._needs:
+            try:
+                self._needs[blob] = needs_format.parse(self.objects.text(blob))
+            except CoopError as problem:
+                self._needs[blob] = None
+                if report:
+                    self.problem(_("{file} cannot be read: {problem}").format(file=needs_format.FILE, problem=problem.message), commit, needs_format.FILE)
+        return self._needs[blob]
 
     def rules(self, commit: str | None) -> Charter:
         """The charter in force at a commit; a coop whose charter cannot be read is judged by the defaults."""
@@ -366,6 +382,9 @@ class Auditor:
                 if old is not None and new is not None:
                     self.found(trust.charter_change(self.charter(parent), self.charter(commit.id), officer, trust.cited_decisions(commit.message),
                                                     self.adopted(parent), len(books.ids) > 0), commit.id)
+            elif path == needs_format.FILE:
+                self.found(trust.needs_change(self.needs(parent), self.needs(commit.id, report=True), officer, self.adopted(parent),
+                                              trust.cited_decisions(commit.message)), commit.id)
             elif path == trust.GITATTRIBUTES or path == trust.KEEP_FILE:
                 self.found(trust.officer_file_change(path, officer), commit.id)
             elif path not in minutes:

@@ -88,6 +88,8 @@ def books(coop_repo):
     (lambda root: (root / "ledger" / "2026-03.journal.bak").write_text("2026-03-11 * x\n    members:bernard  10.00 H\n    coop  -10.00 H\n"),
      ("2026-03.journal.bak", "outside the books")),
     (lambda root: os.chmod(root / "ledger" / "2026-03.journal", 0o755), ("2026-03.journal", "executable")),
+    (lambda root: (root / "ledger" / "besoins.yaml").write_text("needs: []\n"), ("besoins.yaml", "outside the books")),
+    (lambda root: (root / "ledger" / "needs.yaml").symlink_to("../notes.txt"), ("needs.yaml", "symbolic link")),
     (lambda root: (root / "ledger" / ".hledger.journal").write_text("include ../notes.txt\n"), (".hledger.journal",)),
     (lambda root: ((root / "ledger" / "2026-05.journal").mkdir(), (root / "ledger" / "2026-05.journal" / "x").write_text("")),
      ("2026-05.journal/x",)),
@@ -539,3 +541,52 @@ def test_17_a_member_changing_their_own_offers_and_anything_else(books):
     books.git("reset", "-q", "--hard", "HEAD~1")
     edit_and_commit(books, "bernard", "members.yaml", lambda text: "# Nos membres\n" + text)
     caught(books, "no treasurer or secretary signed")
+
+
+# ---------------------------------------------------------------- 18. the needs matrix: placed, moved and removed by decisions
+
+NEEDS = "ledger/needs.yaml"
+
+
+def needs_text(*needs: tuple[str, int, int, str]) -> str:
+    return "needs:\n" + "".join(f"  - name: {name}\n    urgency: {u}\n    difficulty: {d}\n    categories: []\n    decision: {decision}\n"
+                                 for name, u, d, decision in needs)
+
+
+def commit_needs(fixture, member: str, text: str, message: str = "needs by hand") -> None:
+    (fixture.root / NEEDS).write_text(text)
+    fixture.signed_git(member, "add", NEEDS)
+    fixture.signed_git(member, "commit", "-qm", message)
+
+
+def test_18_a_need_placed_by_an_officer_with_an_adopted_decision_verifies(books):
+    commit_needs(books, "agnes", needs_text(("alimentation", 4, 2, books.decision("Les besoins"))))
+    assert messages(books) == []
+
+
+def test_18_a_need_placed_without_an_adopted_decision(books):
+    books.decision("Autre chose")
+    commit_needs(books, "agnes", needs_text(("alimentation", 4, 2, "D-2026-999")))
+    caught(books, "the need alimentation was placed without citing a new adopted decision")
+
+
+def test_18_a_need_moved_under_the_decision_that_placed_it(books):
+    decision = books.decision("Les besoins")
+    commit_needs(books, "agnes", needs_text(("alimentation", 4, 2, decision)))
+    commit_needs(books, "agnes", needs_text(("alimentation", 1, 2, decision)))
+    caught(books, "the need alimentation was placed without citing a new adopted decision")
+
+
+def test_18_a_need_removed_without_citing_a_decision(books):
+    decision = books.decision("Les besoins")
+    commit_needs(books, "agnes", needs_text(("alimentation", 4, 2, decision), ("logement", 4, 4, decision)))
+    commit_needs(books, "agnes", needs_text(("logement", 4, 4, decision)))
+    caught(books, "the need alimentation was removed without citing an adopted decision")
+    books.git("reset", "-q", "--hard", "HEAD~1")
+    commit_needs(books, "agnes", needs_text(("logement", 4, 4, decision)), f"needs: remove alimentation\n\nDecision: {decision}")
+    assert messages(books) == []
+
+
+def test_18_a_plain_member_placing_a_need(books):
+    commit_needs(books, "bernard", needs_text(("alimentation", 4, 2, books.decision("Les besoins"))))
+    caught(books, "ledger/needs.yaml was changed by a commit that no treasurer or secretary signed")

@@ -34,7 +34,7 @@ def _language_from(argv: list[str]) -> str | None:
 
 def build_app() -> typer.Typer:
     from coop_cli.cli import (
-        audit, balance, charter, clone, decisions, group, init, key, log, meeting, member, merge_driver, offer, record, report, revert, statement, sync, verify,
+        audit, balance, bulletin, charter, clone, decisions, group, init, key, log, match, meeting, member, merge_driver, needs, offer, record, report, revert, statement, sync, verify,
     )
     from coop_cli.cli.options import State
 
@@ -75,6 +75,9 @@ def build_app() -> typer.Typer:
     charter.register(app)
     group.register(app)
     offer.register(app)
+    match.register(app)
+    needs.register(app)
+    bulletin.register(app)
     merge_driver.register(app)
     return app
 

@@ -55,9 +55,10 @@ def report(
     charter = coop.charter()
     result = reports.report(coop.readable_entries(), coop.register(), charter, coop.meetings(), chosen, date.today())
     if html_dir is not None:
-        from coop_cli import html
+        from coop_cli import bulletin, html
 
-        written = write_page(html_dir / "index.html", html.report_page(result, charter))
+        needs = bulletin.need_rows(coop.needs(), coop.register(), charter, result.judged_on)
+        written = write_page(html_dir / "index.html", html.report_page(result, charter, needs))
         typer.echo(_("Wrote {file}").format(file=written))
     elif fmt is Format.json:
         sys.stdout.write(json.dumps(_document(result, by, charter.name), ensure_ascii=False, indent=2) + "\n")
