@@ -51,6 +51,72 @@ MEMBERS = [
 ]
 NAMES = {member_id: name for member_id, name, *_rest in MEMBERS}
 
+# The categories of the charter, shared by exchanges, offers, wants and needs: the exchanges' own, teaching and legal
+# help ("Pédagogique > formation découverte", "Attention aux questions juridiques").
+CATEGORIES = ["jardinage", "cuisine", "permaculture", "réparation", "bricolage", "couture", "informatique", "transport",
+              "garde-enfants", "soutien-scolaire", "formation", "juridique"]
+
+# What each member offers and would like, from the working groups and the hopes of the founding minutes: (text,
+# category, availability or None, last day or None, day added or None for the founding assembly).
+DIRECTORY: dict[str, tuple[list[tuple], list[tuple]]] = {
+    "agnes": ([("Taille de haies et potager", "jardinage", "le samedi matin", None, None), ("Ourlets et retouches", "couture", None, None, None)],
+              [("Réparer mon vélo", "réparation", None, None, None)]),
+    "pascale": ([("Aide aux démarches en ligne", "informatique", "le mercredi après-midi", None, None),
+                 ("Soutien scolaire en français", "soutien-scolaire", None, None, None)],
+                [("Un coup de main au potager", "jardinage", None, None, None), ("Poser des étagères", "bricolage", None, None, None)]),
+    "benedicte": ([("Repas partagés et conserves", "cuisine", None, None, None), ("Garde d'enfants le soir", "garde-enfants", None, None, None)],
+                  [("Installer mon ordinateur", "informatique", None, None, None), ("Covoiturage jusqu'au marché", "transport", None, None, None)]),
+    "michel": ([("Petits travaux et bricolage", "bricolage", None, None, None), ("Réparation de vélos", "réparation", "le samedi", None, None)],
+               [("Apprendre à cuisiner les légumes du jardin", "cuisine", None, None, None)]),
+    "tim": ([("Conception de potagers en permaculture", "permaculture", None, None, None), ("Jardinage", "jardinage", None, None, None)],
+            [("Apprendre à utiliser un tableur", "informatique", None, None, None), ("Réparer mon vélo", "réparation", None, None, None)]),
+    "eric": ([("Dépannage informatique", "informatique", "le soir", None, None), ("Covoiturage vers la gare", "transport", None, None, None)],
+             [("Cours de cuisine végétarienne", "cuisine", None, None, None)]),
+    "vincent": ([("Formation permaculture : buttes et compost", "formation", "un dimanche par mois", None, None),
+                 ("Covoiturage", "transport", None, None, None)],
+                [("Aide aux devoirs pour mon fils", "soutien-scolaire", None, None, None)]),
+    "claire": ([("Aide à la rédaction des statuts d'une association", "juridique", None, None, None),
+                ("Soutien scolaire en maths", "soutien-scolaire", None, None, None)],
+               [("Un potager en permaculture", "permaculture", None, None, None), ("Garde d'enfants le mercredi", "garde-enfants", None, None, None)]),
+    "laurent1": ([("Buttes de culture en permaculture", "permaculture", None, None, None)],
+                 [("Initiation à l'ordinateur", "informatique", None, None, None)]),
+    "philippe": ([("Conseils pour les démarches administratives", "juridique", None, None, None),
+                  ("Réparation de vélos", "réparation", None, None, None)],
+                 [("Désherbage du potager", "jardinage", None, None, None)]),
+    "eve": ([("Cuisine du monde", "cuisine", None, None, None), ("Couture : sacs en tissu", "couture", None, None, None)],
+            [("Monter des meubles", "bricolage", None, None, None)]),
+    "jean-paul": ([("Transport de meubles", "transport", None, None, None)], [("Installer Linux", "informatique", None, None, None)]),
+    "raymond": ([("Jardinage", "jardinage", None, None, None)], [("Soutien scolaire pour mon petit-fils", "soutien-scolaire", None, None, None)]),
+    "lucas": ([("Mise en page du journal interne", "informatique", None, None, None),
+               ("Cours d'anglais", "formation", "le samedi", None, date(2026, 10, 5))],
+              [("Réparer mon vélo", "réparation", None, None, None)]),
+    "laurent2": ([("Compost et paillage", "permaculture", None, None, None)], [("Ourlets de pantalons", "couture", None, None, None)]),
+    "brigitte": ([("Couture et retouches", "couture", None, None, None)],
+                 [("Aide aux démarches administratives en ligne", "informatique", None, None, None)]),
+    "bernard": ([("Repas préparés", "cuisine", None, None, None), ("Covoiturage à l'hôpital", "transport", None, None, None)],
+                [("Tonte de la pelouse", "jardinage", None, None, None)]),
+    "stephanie": ([("Aide aux devoirs", "soutien-scolaire", None, None, None),
+                   ("Garde d'enfants pendant les vacances d'été", "garde-enfants", None, date(2026, 8, 31), date(2026, 6, 1))],
+                  [("Révision de mon vélo", "réparation", None, None, None)]),
+    "babette": ([("Semis et plants pour le potager", "permaculture", None, None, None)],
+                [("Covoiturage pour les courses", "transport", None, None, None)]),
+    "benjamin": ([("Réparation de vélos", "réparation", None, None, None), ("Bricolage", "bricolage", None, None, None)],
+                 [("Cours de français pour adultes", "formation", "le soir", None, date(2026, 10, 12))]),
+    "julien": ([("Formation permaculture", "permaculture", None, None, None), ("Informatique libre", "informatique", None, None, None)],
+               [("Conseils juridiques pour un bail", "juridique", None, None, date(2026, 10, 20))]),
+}
+
+# The needs of the founding minutes ("alimentation, logement, santé, habillement, réparation, énergie"), as the working
+# group on needs placed them and the 2021 assembly adopted: (name, urgency, difficulty, categories that touch it).
+NEEDS = [
+    ("alimentation", 4, 2, ["jardinage", "cuisine", "permaculture"]),
+    ("réparation", 3, 1, ["réparation", "bricolage", "couture"]),
+    ("logement", 4, 4, ["bricolage", "juridique"]),
+    ("santé", 3, 3, ["transport", "garde-enfants"]),
+    ("habillement", 2, 1, ["couture"]),
+    ("énergie", 2, 3, ["bricolage", "informatique"]),
+]
+
 # The six working groups of the founding minutes, whose meetings the coop pays for.
 GROUPS = {
     "organisation interne": ["agnes", "pascale", "benedicte", "michel", "tim", "eric", "vincent"],
@@ -131,7 +197,8 @@ class Held:
 
 # Each March's general assembly decides something; `then` names what an adopted decision sets in motion.
 ASSEMBLY_DECISIONS = {
-    2021: [("Ouvrir un atelier de réparation de vélos un samedi par mois", (0.8, 0.1), None)],
+    2021: [("Ouvrir un atelier de réparation de vélos un samedi par mois", (0.8, 0.1), None),
+           ("Adopter la matrice des besoins du groupe définition des besoins : commencer par l'alimentation et la réparation", None, "needs")],
     2022: [("Limiter un échange à 12 heures, pour que les grosses tâches soient partagées", (0.7, 0.2), "max_exchange")],
     2023: [("Indemniser les trajets en heures", (0.3, 0.6), None)],
     2024: [("Suspendre Raymond, absent et injoignable depuis deux ans, jusqu'à ce qu'il se manifeste", (0.75, 0.1), "suspend raymond")],
@@ -202,6 +269,18 @@ def consequence(coop: Coop, identity: book.Identity, then: str, decision: str) -
         governance.set_status(coop, identity, "raymond", "suspended", decision)
     elif then == "claire auditor":
         governance.change_role(coop, identity, "claire", "+auditor", decision)
+    elif then == "needs":
+        for name, urgency, difficulty, categories in NEEDS:
+            governance.place_need(coop, identity, name, urgency, difficulty, categories, decision)
+
+
+def directory(coop: Coop, identity: book.Identity, founding: bool) -> None:
+    """The members' offers and wants, added by the treasurer: those of the founding assembly, or those added later."""
+    for member_id, kinds in DIRECTORY.items():
+        for kind, services in zip(("offers", "wants"), kinds):
+            for text, cat, availability, until, added in services:
+                if (added is None) == founding:
+                    book.add_service(coop, identity, kind, text, cat, availability, until and until.isoformat(), member_id, today=added or FOUNDED)
 
 
 def hours_between(low: float, high: float, rng: random.Random) -> Decimal:
@@ -273,13 +352,17 @@ def build(root: Path, keys: Path) -> list[Entry]:
     files["charter.md"] = files["charter.md"].replace(
         "signed_commits: required  # required | optional: git commits signed by the recorder's key",
         "signed_commits: optional  # this repository also holds coop's code, committed by its developers",
+    ).replace(
+        "categories: []            # of exchanges, offers, wants and needs (empty: any)",
+        f"categories: [{', '.join(CATEGORIES)}]  # of exchanges, offers, wants and needs",
     )
     book.start_books(coop, NAME, files)
-    for member_id, name, roles, offers, wants in MEMBERS:
+    for member_id, name, roles, *_skills in MEMBERS:
         # The founder registers herself as treasurer; the others' roles are granted by the founding assembly's first decision.
         key = f"{public.openssh()} example-treasurer (throwaway)" if member_id == "agnes" else None
         founder_roles = roles if member_id == "agnes" else []
-        book.add_member(coop, identity, member_id, name, key, founder_roles, FOUNDED.isoformat(), offers=tuple(offers), wants=tuple(wants))
+        book.add_member(coop, identity, member_id, name, key, founder_roles, FOUNDED.isoformat())
+    directory(coop, identity, founding=True)
     rng, balances, entries = random.Random(SEED), {}, []
     for year, month in months():
         active = [m.id for m in coop.register().members if m.active]
@@ -288,6 +371,7 @@ def build(root: Path, keys: Path) -> list[Entry]:
             entries += book.record(coop, identity, exchanges)[0]
         for meeting in held:
             entries += hold(coop, identity, meeting)
+    directory(coop, identity, founding=False)
     return entries
 
 
