@@ -89,11 +89,13 @@ def _added(register: Register, kind: str, period: reports.Period, on: date) -> l
 
 
 def _matches(suggestions: list[matching.Suggestion]) -> list[matching.Suggestion]:
-    """The best suggestions, each member at most once as the one who would earn, so that the page shows several people."""
-    chosen, earners = [], set()
+    """The best suggestions, each member at most once as the one who wants and once as the one who offers, so that the
+    page names several people."""
+    chosen, payers, earners = [], set(), set()
     for suggestion in suggestions:
-        if suggestion.earner.id not in earners:
+        if suggestion.payer.id not in payers and suggestion.earner.id not in earners:
             chosen.append(suggestion)
+            payers.add(suggestion.payer.id)
             earners.add(suggestion.earner.id)
         if len(chosen) == TOP_MATCHES:
             break

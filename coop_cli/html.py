@@ -262,7 +262,7 @@ def needs_chart(rows: list) -> str:
     heights = {u: max([26 + 26 * (len(cell.get((u, d), [])) - 1) for d in needs_format.LEVELS] + [34]) for u in needs_format.LEVELS}
     parts = [f'<text class="tick" x="{left}" y="11">{escape(_("difficulty: 1 (easy) to 4 (hard)"))}</text>',
              f'<text class="tick" x="2" y="{top - 6}">{escape(_("urgency"))}</text>']
-    y, names = top, []
+    y = top
     for urgency in (4, 3, 2, 1):
         height = heights[urgency]
         parts.append(f'<text class="tick" x="{left - 8}" y="{round(y + height / 2 + 4, 1)}" text-anchor="end">{urgency}</text>')
@@ -270,9 +270,6 @@ def needs_chart(rows: list) -> str:
             x = round(left + (difficulty - 1) * column, 1)
             quadrant = needs_format.quadrant(urgency, difficulty)
             parts.append(f'<rect class="quadrant q{needs_format.QUADRANTS.index(quadrant)}" x="{x}" y="{y}" width="{round(column, 1)}" height="{height}"/>')
-            if urgency == 4 and difficulty in (1, 3) or urgency == 2 and difficulty in (1, 3):
-                names.append(f'<text class="quadrant-name" x="{round(x + 2 * column - 4, 1)}" y="{y + 11}" text-anchor="end">'
-                             f'{escape(_(needs_format.QUADRANT_NAMES[quadrant]))}</text>')
             for index, row in enumerate(cell.get((urgency, difficulty), [])):
                 offers = ngettext("{n} offer", "{n} offers", row.offers).format(n=row.offers)
                 wants = ngettext("{n} want", "{n} wants", row.wants).format(n=row.wants)
@@ -290,7 +287,11 @@ def needs_chart(rows: list) -> str:
         parts.append(f'<text class="tick" x="{round(x, 1)}" y="{top - 6}" text-anchor="middle">{difficulty}</text>')
     middle_x, middle_y = round(left + 2 * column, 1), top + heights[4] + heights[3]
     parts.append(f'<line class="axis" x1="{middle_x}" x2="{middle_x}" y1="{top}" y2="{y}"/><line class="axis" x1="{left}" x2="{width}" y1="{middle_y}" y2="{middle_y}"/>')
-    return _svg("needs-chart", width, y + 2, "".join(parts + names))
+    for index, quadrant in enumerate(needs_format.QUADRANTS):  # the legend: what each quarter means, two by two as drawn
+        x, below = left + (index % 2) * (width - left) / 2, y + 12 + (index // 2) * 16
+        parts.append(f'<rect class="quadrant q{index}" x="{round(x, 1)}" y="{below}" width="11" height="11"/>'
+                     f'<text class="tick" x="{round(x + 16, 1)}" y="{below + 10}">{escape(_(needs_format.QUADRANT_TITLES[quadrant]))}</text>')
+    return _svg("needs-chart", width, y + 44, "".join(parts))
 
 
 # ---------------------------------------------------------------- tables
@@ -452,8 +453,8 @@ def bulletin_page(bulletin) -> str:
         _section("month", _("The month"), _month_text(bulletin)),
         _section("meetings", _("Meetings and decisions"), _meetings_text(bulletin)),
         _section("groups", _("Who does what: the working groups"), _groups_text(bulletin), wide=True),
-        _section("directory", _("New offers and wants"), _directory_text(bulletin)),
-        _section("matches", _("Who might help whom"), _matches_text(bulletin)),
+        _section("directory", _("New offers and wants"), _directory_text(bulletin), wide=True),
+        _section("matches", _("Who might help whom"), _matches_text(bulletin), wide=True),
         _section("needs", _("The needs matrix"), needs_chart(bulletin.needs), wide=True),
     ]
     title = _("Bulletin: {period}").format(period=span)
@@ -481,27 +482,33 @@ def _meetings_text(bulletin) -> str:
         return _nothing(_("No meeting was held in the period."))
     held = "".join(
         f"<li>{escape(_('{date}: {title}, {n} present').format(date=day(m.date), title=m.title, n=len(m.attendees)))}</li>" for m in bulletin.meetings)
-    decided = "".join(f"<li><b>{escape(d.decision)}</b> ({escape(word(d.outcome))}): {escape(d.text)}</li>" for d in bulletin.decisions)
+    said = escape(_("{label}: {text}"))
+    decided = "".join("<li>" + said.format(label=f"<b>{escape(d.decision)}</b> ({escape(word(d.outcome))})", text=escape(d.text)) + "</li>"
+                      for d in bulletin.decisions)
     return f"<ul>{held}</ul>" + (f'<ul class="decisions">{decided}</ul>' if decided else "")
 
 
 def _groups_text(bulletin) -> str:
     if not bulletin.groups:
         return _nothing(_("The coop has no working group yet."))
+    said = escape(_("{label}: {text}"))  # French writes a space before the colon
     rows = "".join(
-        f"<p><b>{escape(g.name)}</b>: {escape(', '.join(bulletin.names.get(m, m) for m in g.members) or _('nobody yet'))}</p>" for g in bulletin.groups)
+        "<p>" + said.format(label=f"<b>{escape(g.name)}</b>", text=escape(", ".join(bulletin.names.get(m, m) for m in g.members) or _("nobody yet")))
+        + "</p>" for g in bulletin.groups)
     return f'<div class="groups">{rows}</div>'
 
 
 def _directory_text(bulletin) -> str:
     def listed(pairs, heading: str) -> str:
+        said = escape(_("{label}: {text}"))
         items = "".join(
-            f"<li>{escape(member.name)}: {escape(service.text)} <span class=\"muted\">({escape(', '.join(filter(None, (service.cat, service.availability))))})</span></li>"
+            "<li>" + said.format(label=escape(member.name), text=escape(service.text))
+            + f' <span class="muted">({escape(", ".join(filter(None, (service.cat, service.availability))))})</span></li>'
             for member, service in pairs)
         return f"<h3>{escape(heading)}</h3><ul>{items}</ul>" if items else ""
 
     found = listed(bulletin.new_offers, _("Offers")) + listed(bulletin.new_wants, _("Wants"))
-    return found or _nothing(_("No new offer or want in the period (see coop offer add and coop want add)."))
+    return f'<div class="groups">{found}</div>' if found else _nothing(_("No new offer or want in the period (see coop offer add and coop want add)."))
 
 
 def _matches_text(bulletin) -> str:
@@ -564,7 +571,8 @@ tr { break-inside: avoid; }
 .bulletin ul, .bulletin ol { margin: 0 0 4px; padding-left: 1.2em; }
 .bulletin h3 { font-size: 1em; margin: 4px 0 2px; }
 .groups { columns: 2; column-gap: 28px; }
-.groups p { break-inside: avoid; }
+.groups p, .groups ul { break-inside: avoid; }
+.groups h3 { break-after: avoid; }
 .quadrant { stroke: #fff; stroke-width: 2; }
 .quadrant.q0 { fill: #dcefe3; }
 .quadrant.q1 { fill: #f8ead0; }
@@ -572,7 +580,6 @@ tr { break-inside: avoid; }
 .quadrant.q3 { fill: #eceef0; }
 .need circle { fill: var(--hours); }
 svg .need-name { font-weight: bold; }
-svg .quadrant-name { fill: var(--muted); font-size: 9px; font-style: italic; }
 footer { margin-top: 14px; border-top: 1px solid var(--rule); color: var(--muted); font-size: 0.8em; }
 @media print {
   body { max-width: none; padding: 0; font-size: 9pt; line-height: 1.3; }

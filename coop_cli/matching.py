@@ -6,6 +6,7 @@ From the register, the charter, the balances and each member's last exchange (`i
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,7 @@ IDLE_MONTHS = 3        # a member without an exchange for this long is looked fo
 LOOKBACK_MONTHS = 24   # how far back a last exchange is looked for
 PER_WANT = 3           # the best offers kept for each want
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 # Words that say nothing of what a service is, in French and English (articles, prepositions, "aide", "un coup de
 # main"); texts are compared without case or accents.
 STOP_WORDS = frozenset("""
@@ -94,23 +96,30 @@ def match(register: Register, charter: Charter, balances: dict[str, Decimal], la
         for key in ({f"cat:{cat}"} if cat else set()) | {f"word:{w}" for w in texts}:
             by_key.setdefault(key, []).append(index)
     idle = {m.id: _idle(m, last.get(m.id), on) for m in active}
+    silence = {m: _silence(quiet, on) for m, quiet in idle.items()}
+    earns = {m.id for m in active if balances.get(m.account, ZERO) + charter.step <= charter.max_balance}
+    # What ranks an offer, whoever wants it: its earner, their place in the register, their need to earn and silence.
+    facts = [(m.id, order[m.id], _need(balances.get(m.account, ZERO), charter), silence[m.id], m.id in earns, cat, texts)
+             for m, _s, cat, texts in offers]
     found = []
     for payer in active:
         if balances.get(payer.account, ZERO) - charter.step < charter.min_balance:
             continue
+        quiet = silence[payer.id]
         for want in (w for w in payer.wants if w.current(on)):
             cat, texts = category_of(want, charter), words(want.text)
             keys = ({f"cat:{cat}"} if cat else set()) | {f"word:{w}" for w in texts}
-            candidates = sorted({index for key in keys for index in by_key.get(key, ())})
-            pairs = []
-            for earner, offer, offer_cat, offer_words in (offers[i] for i in candidates):
-                balance = balances.get(earner.account, ZERO)
-                if earner.id == payer.id or balance + charter.step > charter.max_balance or member not in (None, payer.id, earner.id):
-                    continue
-                quiet = tuple(i for i in (idle[payer.id], idle[earner.id]) if i is not None)
-                pairs.append(Suggestion(payer, want, earner, offer, cat if cat is not None and cat == offer_cat else None,
-                                        as_written(offer.text, texts & offer_words), balance, quiet, _priority(balance, quiet, charter, on)))
-            found += sorted(pairs, key=lambda s: (-s.priority, tuple(-f for f in s.fit), order[s.earner.id]))[:PER_WANT]
+            candidates = []  # cheap keys first: on 300 members a want meets hundreds of offers, and only the best few are kept
+            for index in {index for key in keys for index in by_key.get(key, ())}:
+                earner, place, need, still, earning, offer_cat, offer_words = facts[index]
+                if earning and earner != payer.id and member in (None, payer.id, earner):
+                    priority = (need + (quiet if quiet > still else still)).quantize(CENT)  # ties as shown
+                    candidates.append((-priority, -(cat is not None and cat == offer_cat), -len(texts & offer_words), place, index))
+            for priority, _fit, _words, _place, index in heapq.nsmallest(PER_WANT, candidates):
+                earner, offer, offer_cat, offer_words = offers[index]
+                both = tuple(i for i in (idle[payer.id], idle[earner.id]) if i is not None)
+                found.append(Suggestion(payer, want, earner, offer, cat if cat is not None and cat == offer_cat else None,
+                                        as_written(offer.text, texts & offer_words), balances.get(earner.account, ZERO), both, -priority))
     return sorted(found, key=lambda s: (-s.priority, tuple(-f for f in s.fit), order[s.payer.id], order[s.earner.id]))
 
 
@@ -135,10 +144,18 @@ def _months(first: date, last: date) -> int:
     return (last.year - first.year) * 12 + last.month - first.month - (last.day < first.day)
 
 
-def _priority(balance: Decimal, idle: tuple[Idle, ...], charter: Charter, on: date) -> Decimal:
-    need = min(Decimal(1), balance / charter.min_balance) if balance < 0 and charter.min_balance < 0 else Decimal(balance < 0)
-    months = max((LOOKBACK_MONTHS if i.known == "lookback" else _months(i.since, on) for i in idle), default=0)
-    return (need + Decimal(min(months, 12)) / 12).quantize(Decimal("0.01"))
+def _need(balance: Decimal, charter: Charter) -> Decimal:
+    """How much a member needs to earn: their debt as a share of the charter's lowest balance (at most 1)."""
+    if balance >= 0:
+        return ZERO
+    return min(Decimal(1), balance / charter.min_balance) if charter.min_balance < 0 else Decimal(1)
+
+
+def _silence(idle: Idle | None, on: date) -> Decimal:
+    """How long a member has been silent, from 3 months (the silence that counts) to 12, as a share of a year."""
+    if idle is None:
+        return ZERO
+    return Decimal(min(LOOKBACK_MONTHS if idle.known == "lookback" else _months(idle.since, on), 12)) / 12
 
 
 def reason(suggestion: Suggestion, balances_shown: bool = True) -> str:

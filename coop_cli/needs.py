@@ -24,7 +24,6 @@ QUADRANT_TITLES = {  # translated where they are shown
     "when time allows": N_("When time allows: easy, less urgent"),
     "later": N_("Later: neither urgent nor easy"),
 }
-QUADRANT_NAMES = {"do first": N_("Do first"), "plan": N_("Plan"), "when time allows": N_("When time allows"), "later": N_("Later")}
 
 
 def quadrant(urgency: int, difficulty: int) -> str:

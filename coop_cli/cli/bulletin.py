@@ -63,12 +63,12 @@ def _text(found: gathering.Bulletin) -> None:
     for meeting in found.meetings:
         say("  " + _("{date}: {title}, {n} present").format(date=i18n.day(meeting.date), title=meeting.title, n=len(meeting.attendees)))
     for decision in found.decisions:
-        say(f"  {decision.decision} ({word(decision.outcome)}): {decision.text}")
+        say("  " + _("{label}: {text}").format(label=f"{decision.decision} ({word(decision.outcome)})", text=decision.text))
     _heading(_("Who does what: the working groups"))
     if not found.groups:
         say("  " + _("The coop has no working group yet."))
     for group in found.groups:
-        say(f"  {group.name}: " + (", ".join(found.names.get(m, m) for m in group.members) or _("nobody yet")))
+        say("  " + _("{label}: {text}").format(label=group.name, text=", ".join(found.names.get(m, m) for m in group.members) or _("nobody yet")))
     _heading(_("New offers and wants"))
     if not found.new_offers and not found.new_wants:
         say("  " + _("No new offer or want in the period (see coop offer add and coop want add)."))
@@ -76,7 +76,8 @@ def _text(found: gathering.Bulletin) -> None:
         if pairs:
             say("  " + heading)
         for member, service in pairs:
-            say(f"    {member.name}: {service.text} ({', '.join(filter(None, (service.cat, service.availability)))})")
+            said = _("{label}: {text}").format(label=member.name, text=service.text)
+            say(f"    {said} ({', '.join(filter(None, (service.cat, service.availability)))})")
     _heading(_("Who might help whom"))
     if not found.matches:
         say("  " + _("No want meets an offer yet."))
