@@ -1,6 +1,7 @@
-"""Build a valid coop of N generated exchanges for benchmarks: `python bench/make_book.py N DIR [--key FILE]`.
+"""Build a valid coop of N generated exchanges for benchmarks: `python bench/make_book.py N DIR [--key FILE] [--members M --services S]`.
 
 Entries go through coop's own journal formatter and signer, straight into monthly files, one signed commit per month.
+With --services, each member offers S services and wants S (for coop match and coop bulletin).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ MEMBERS = 40
 DEFAULT_KEY = Path(tempfile.gettempdir()) / "coop-bench" / "treasurer"  # outside any repository
 WORK = [("jardinage", "Jardinage"), ("réparation", "Réparation de vélo"), ("cuisine", "Repas préparés"),
         ("bricolage", "Petits travaux"), ("informatique", "Dépannage informatique"), ("couture", "Retouches")]
+MANNER = ["le samedi", "à domicile", "pour débutants", "en groupe", "le soir", "près de la gare"]
 
 
 def treasurer_key(path: Path) -> Path:
@@ -34,14 +36,22 @@ def treasurer_key(path: Path) -> Path:
     return path
 
 
-def register(coop: Coop, key: Path) -> list[str]:
+def register(coop: Coop, key: Path, members: int = MEMBERS, services: int = 0) -> list[str]:
+    """The founder registers herself as treasurer; she adds the others in one commit, each with `services` offers and wants."""
     identity = book.Identity("m01", str(key))
     public = key.with_name(key.name + ".pub").read_text().strip()
-    ids = [f"m{n:02d}" for n in range(1, MEMBERS + 1)]
-    for member_id in ids:
-        first = member_id == "m01"
-        book.add_member(coop, identity, member_id, f"Membre {member_id[1:]}", public if first else None,
-                        ["treasurer"] if first else [], FIRST_MONTH.isoformat())
+    ids = [f"m{n:02d}" for n in range(1, members + 1)]
+    book.add_member(coop, identity, ids[0], "Membre 01", public, ["treasurer"], FIRST_MONTH.isoformat())
+    rng = random.Random(members)
+    text = coop.read("members.yaml")
+    for member_id in ids[1:]:
+        text += f"  - id: {member_id}\n    name: Membre {member_id[1:]}\n    since: {FIRST_MONTH}\n    status: active\n    roles: []\n    keys: []\n"
+        for kind in ("offers", "wants"):
+            text += f"    {kind}:\n" if services else f"    {kind}: []\n"
+            for cat, what in rng.sample(WORK, services):
+                text += f"      - text: {what} {rng.choice(MANNER)}\n        cat: {cat}\n        added: {FIRST_MONTH}\n"
+    with coop.writing():
+        book.commit_register(coop, text, f"member add: {len(ids) - 1} members\n", book.Recorder(coop.register().get(ids[0]), load_signer(key)))
     return ids
 
 
@@ -71,10 +81,10 @@ def month_entries(first: date, count: int, ids: list[str], balances: dict[str, D
     return entries
 
 
-def build(count: int, folder: Path, key: Path) -> int:
+def build(count: int, folder: Path, key: Path, members: int = MEMBERS, services: int = 0) -> int:
     book.init(folder, "Banc d'essai")
     coop = Coop(folder)
-    ids = register(coop, key)
+    ids = register(coop, key, members, services)
     signer, unit, namespace = load_signer(key), coop.charter().unit, namespace_for(coop.fingerprint())
     treasurer = coop.register().require("m01")
     rng, balances, written = random.Random(count), {}, 0
@@ -96,9 +106,11 @@ def main() -> None:
     parser.add_argument("count", type=int, help="how many exchanges")
     parser.add_argument("folder", type=Path, help="the coop to create (must be empty or absent)")
     parser.add_argument("--key", type=Path, default=DEFAULT_KEY, help=f"treasurer's private key, made if missing (default: {DEFAULT_KEY})")
+    parser.add_argument("--members", type=int, default=MEMBERS, help=f"how many members (default: {MEMBERS})")
+    parser.add_argument("--services", type=int, default=0, help="offers and wants of each member but the founder (default: 0)")
     arguments = parser.parse_args()
-    written = build(arguments.count, arguments.folder, treasurer_key(arguments.key))
-    print(f"{arguments.folder}: {written} exchanges, {MEMBERS} members, {MONTHS} monthly files")
+    written = build(arguments.count, arguments.folder, treasurer_key(arguments.key), arguments.members, arguments.services)
+    print(f"{arguments.folder}: {written} exchanges, {arguments.members} members, {MONTHS} monthly files")
 
 
 if __name__ == "__main__":

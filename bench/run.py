@@ -1,6 +1,7 @@
-"""Time coop against hledger and ledger on generated books: `python bench/run.py [--sizes 1000,10000] [--repeat 5]`.
+"""Time coop against hledger and ledger on generated books: `python bench/run.py [--sizes 1000,10000] [--repeat 5] [--directory]`.
 
 Books are built once by make_book.py and cached in bench/out/ (git-ignored); prints the machine and a markdown table.
+--directory times coop match and coop bulletin instead, on books of 300 members with 3 offers and 3 wants each.
 """
 
 from __future__ import annotations
@@ -46,15 +47,20 @@ def measure(command: list[str]) -> tuple[float, float]:
     return elapsed, peak_kb / 1024
 
 
-def book(size: int, key: Path) -> Path:
-    """The cached book of `size` exchanges, rebuilt when missing or signed by another key than `key`."""
-    folder = OUT / str(size)
+DIRECTORY_MEMBERS, DIRECTORY_SERVICES = 300, 3
+
+
+def book(size: int, key: Path, directory: bool = False) -> Path:
+    """The cached book of `size` exchanges, rebuilt when missing or signed by another key than `key`; with `directory`,
+    300 members who each offer 3 services and want 3."""
+    folder = OUT / (f"{size}-directory" if directory else str(size))
     public = key.with_name(key.name + ".pub").read_text().split()[1]
     members = folder / "members.yaml"
     if not members.exists() or public not in members.read_text(encoding="utf-8"):
         shutil.rmtree(folder, ignore_errors=True)
         OUT.mkdir(exist_ok=True)
-        subprocess.run([sys.executable, str(HERE / "make_book.py"), str(size), str(folder), "--key", str(key)], check=True)
+        extra = ["--members", str(DIRECTORY_MEMBERS), "--services", str(DIRECTORY_SERVICES)] if directory else []
+        subprocess.run([sys.executable, str(HERE / "make_book.py"), str(size), str(folder), "--key", str(key), *extra], check=True)
     return folder
 
 
@@ -108,8 +114,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated numbers of exchanges (default: 1000,10000)")
     parser.add_argument("--repeat", type=int, default=5, help="measured runs per command, after one warm-up (default: 5)")
     parser.add_argument("--key", type=Path, default=DEFAULT_KEY, help=f"treasurer's throwaway key (default: {DEFAULT_KEY})")
+    parser.add_argument("--directory", action="store_true", help="time coop match and coop bulletin on books of 300 members with services")
     arguments = parser.parse_args()
     key = treasurer_key(arguments.key)
+    if arguments.directory:
+        return directory(arguments.sizes, arguments.repeat, key)
     example = HERE.parent
     rows = [
         ("-", *timings("coop --help", lambda: [*COOP, "--help"], arguments.repeat)),
@@ -139,6 +148,25 @@ def main() -> None:
     for size, label, median, fastest, peak in rows:
         print(f"| {size} | {label} | {median:.3f} | {fastest:.3f} | {peak:.0f} |")
     print("\n" + "\n".join(ratios(rows)))
+
+
+def directory(sizes: str, repeat: int, key: Path) -> None:
+    """coop match and coop bulletin, warm (the balance cache made by an untimed first run), on books with a directory."""
+    rows = []
+    for size in (int(s) for s in sizes.split(",")):
+        folder = book(size, key, directory=True)
+        for label, command in [
+            ("coop balance", [*COOP, "-C", str(folder), "balance"]),
+            (f"coop match ({DIRECTORY_MEMBERS} members, {DIRECTORY_SERVICES} offers and wants each)", [*COOP, "-C", str(folder), "match", "--date", "2026-10-31", "--format", "json"]),
+            ("coop bulletin -p 2026-10", [*COOP, "-C", str(folder), "bulletin", "-p", "2026-10"]),
+            ("coop bulletin -p 2026-10 --html", [*COOP, "-C", str(folder), "bulletin", "-p", "2026-10", "--html", str(OUT / "bulletin.html")]),
+        ]:
+            rows.append((str(size), *timings(label, lambda command=command: command, repeat)))
+            print(f"  {size} {label}: {rows[-1][2]:.3f} s", file=sys.stderr)
+    print("\n".join(machine()) + "\n")
+    print("| exchanges | command | median s | min s | peak MB |\n|---:|---|---:|---:|---:|")
+    for size, label, median, fastest, peak in rows:
+        print(f"| {size} | {label} | {median:.3f} | {fastest:.3f} | {peak:.0f} |")
 
 
 def ratios(rows: list[tuple[str, str, float, float, float]]) -> list[str]:
