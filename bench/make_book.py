@@ -37,17 +37,22 @@ def treasurer_key(path: Path) -> Path:
 
 
 def register(coop: Coop, key: Path, members: int = MEMBERS, services: int = 0) -> list[str]:
-    """The founder registers herself as treasurer; she adds the others in one commit, each with `services` offers and wants."""
+    """The founder registers herself as treasurer and adds the others, one commit each; with `services`, in one commit,
+    each member offering `services` services and wanting as many."""
     identity = book.Identity("m01", str(key))
     public = key.with_name(key.name + ".pub").read_text().strip()
     ids = [f"m{n:02d}" for n in range(1, members + 1)]
     book.add_member(coop, identity, ids[0], "Membre 01", public, ["treasurer"], FIRST_MONTH.isoformat())
+    if not services:
+        for member_id in ids[1:]:
+            book.add_member(coop, identity, member_id, f"Membre {member_id[1:]}", None, [], FIRST_MONTH.isoformat())
+        return ids
     rng = random.Random(members)
     text = coop.read("members.yaml")
     for member_id in ids[1:]:
         text += f"  - id: {member_id}\n    name: Membre {member_id[1:]}\n    since: {FIRST_MONTH}\n    status: active\n    roles: []\n    keys: []\n"
         for kind in ("offers", "wants"):
-            text += f"    {kind}:\n" if services else f"    {kind}: []\n"
+            text += f"    {kind}:\n"
             for cat, what in rng.sample(WORK, services):
                 text += f"      - text: {what} {rng.choice(MANNER)}\n        cat: {cat}\n        added: {FIRST_MONTH}\n"
     with coop.writing():
