@@ -260,8 +260,8 @@ def needs_chart(rows: list) -> str:
     for row in rows:
         cell.setdefault((row.need.urgency, row.need.difficulty), []).append(row)
     heights = {u: max([26 + 26 * (len(cell.get((u, d), [])) - 1) for d in needs_format.LEVELS] + [34]) for u in needs_format.LEVELS}
-    parts = [f'<text class="tick" x="{left}" y="11">{escape(_("difficulty: 1 (easy) to 4 (hard)"))}</text>',
-             f'<text class="tick" x="2" y="{top - 6}">{escape(_("urgency"))}</text>']
+    across, up = _("difficulty: 1 (easy) to 4 (hard)"), _("urgency")  # outside the f-strings, where xgettext finds them
+    parts = [f'<text class="tick" x="{left}" y="11">{escape(across)}</text>', f'<text class="tick" x="2" y="{top - 6}">{escape(up)}</text>']
     y = top
     for urgency in (4, 3, 2, 1):
         height = heights[urgency]
@@ -480,8 +480,8 @@ def _month_text(bulletin) -> str:
 def _meetings_text(bulletin) -> str:
     if not bulletin.meetings:
         return _nothing(_("No meeting was held in the period."))
-    held = "".join(
-        f"<li>{escape(_('{date}: {title}, {n} present').format(date=day(m.date), title=m.title, n=len(m.attendees)))}</li>" for m in bulletin.meetings)
+    present = _("{date}: {title}, {n} present")
+    held = "".join(f"<li>{escape(present.format(date=day(m.date), title=m.title, n=len(m.attendees)))}</li>" for m in bulletin.meetings)
     said = escape(_("{label}: {text}"))
     decided = "".join("<li>" + said.format(label=f"<b>{escape(d.decision)}</b> ({escape(word(d.outcome))})", text=escape(d.text)) + "</li>"
                       for d in bulletin.decisions)
