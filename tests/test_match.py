@@ -114,8 +114,8 @@ def test_the_bulletin_says_the_month(gardens):
 def test_the_bulletin_is_in_the_coops_language(gardens):
     assert gardens.run("charter", "set", "language", "fr", "--decision", gardens.decision("En français")).returncode == 0
     french = gardens.run("bulletin", "-p", "2026-11").stdout
-    assert french.startswith("Bâtissons l'Alternative")
-    # Without the French catalog of this branch's messages (merged by the lead), only the catalog's language is checked.
+    assert french.startswith("Bâtissons l'Alternative : journal interne 2026-11\nÉchanges : 1 · heures échangées : 1 ·"), french
+    assert "\nQui fait quoi : les groupes de travail\n" in french and "\nLa matrice des besoins\n" in french
     assert gardens.run("--lang", "en", "bulletin", "-p", "2026-11").stdout.startswith("Bâtissons l'Alternative: bulletin 2026-11")
 
 
