@@ -54,9 +54,10 @@ def record(fixture, *args: str, as_: str = "agnes", day: str = "2026-03-10") -> 
 
 
 def entry_text(fixture, key: Path, by: str, payer: str, earner: str, hours: str = "1", day: date = date(2026, 3, 11),
-               namespace: str | None = None, extra_lines: tuple[str, ...] = ()) -> str:
+               namespace: str | None = None, extra_lines: tuple[str, ...] = (), kind: str = "exchange",
+               tags: tuple[tuple[str, str], ...] = ()) -> str:
     """An entry written exactly as coop writes it (plus any `extra_lines` before the postings), signed by `key`."""
-    entry = Entry(day, "Forgé", (("id", book.new_id()), ("by", by), ("kind", "exchange")),
+    entry = Entry(day, "Forgé", (("id", book.new_id()), ("by", by), ("kind", kind), *tags),
                   (Posting(earner, Decimal(hours)), Posting(payer, -Decimal(hours))))
     lines = format_entry(entry, "H").splitlines()
     lines = lines[:-2] + list(extra_lines) + lines[-2:]
@@ -590,3 +591,46 @@ def test_18_a_need_removed_without_citing_a_decision(books):
 def test_18_a_plain_member_placing_a_need(books):
     commit_needs(books, "bernard", needs_text(("alimentation", 4, 2, books.decision("Les besoins"))))
     caught(books, "ledger/needs.yaml was changed by a commit that no treasurer or secretary signed")
+
+
+# ---------------------------------------------------------------- 19. rules whose line no test reached (mutation map)
+
+def test_19_a_party_who_is_no_member(books):
+    append(books, "bernard", entry_text(books, books.keys["bernard"], "bernard", "members:bernard", "members:zoe"))
+    caught(books, "'zoe' is not a member")
+
+
+def test_19_a_reversal_of_an_entry_that_does_not_exist(books):
+    tags = (("reverses", "01JQ8X3V5ZK2M4N6P8R0T2W4Y6"),)
+    append(books, "bernard", entry_text(books, books.keys["bernard"], "bernard", "members:bernard", "members:agnes", kind="reversal", tags=tags))
+    caught(books, "reverses 01JQ8X3V5ZK2M4N6P8R0T2W4Y6, which does not exist")
+
+
+def test_19_a_merge_of_three_parents(books):
+    branch = books.git("rev-parse", "--abbrev-ref", "HEAD").strip()
+    heads = []
+    for member, month, payer, earner in (("bernard", "2026-03", "members:bernard", "members:agnes"),
+                                         ("claire", "2026-02", "members:claire", "members:bernard")):
+        books.git("checkout", "-q", "-b", member, branch)
+        day = date.fromisoformat(f"{month}-11")
+        append(books, member, entry_text(books, books.keys[member], member, payer, earner, day=day), month=month)
+        heads.append(member)
+    books.git("checkout", "-q", branch)
+    books.signed_git("agnes", "merge", "-q", "--no-ff", "--no-edit", *heads)
+    assert len(books.git("log", "-1", "--format=%P").split()) == 3
+    caught(books, "a merge of 3 parents")
+
+
+def test_19_a_commit_signed_by_one_member_and_committed_in_anothers_name(books):
+    append(books, "bernard", entry_text(books, books.keys["bernard"], "bernard", "members:bernard", "members:agnes"),
+           env={"GIT_COMMITTER_NAME": "Agnès", "GIT_COMMITTER_EMAIL": "agnes@coop.invalid"})
+    caught(books, "signed by bernard but its committer is Agnès")
+
+
+def test_19_a_commit_changed_after_it_was_signed(books):
+    append(books, "bernard", entry_text(books, books.keys["bernard"], "bernard", "members:bernard", "members:agnes"))
+    raw = subprocess.run(["git", "cat-file", "commit", "HEAD"], cwd=books.root, capture_output=True, check=True).stdout
+    changed = subprocess.run(["git", "hash-object", "-t", "commit", "-w", "--stdin"], cwd=books.root, capture_output=True, check=True,
+                             input=raw.replace(b"record by hand", b"record by hand, approved")).stdout.decode().strip()
+    books.git("reset", "-q", "--hard", changed)
+    caught(books, "the commit's signature does not verify")
