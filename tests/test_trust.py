@@ -634,3 +634,8 @@ def test_19_a_commit_changed_after_it_was_signed(books):
                              input=raw.replace(b"record by hand", b"record by hand, approved")).stdout.decode().strip()
     books.git("reset", "-q", "--hard", changed)
     caught(books, "the commit's signature does not verify")
+
+
+def test_19_an_entry_recorded_in_the_name_of_someone_in_no_register(books):
+    append(books, "bernard", entry_text(books, books.keys["bernard"], "zoe", "members:bernard", "members:agnes"))
+    caught(books, "recorded by 'zoe', who is not in the register")
